@@ -1,0 +1,41 @@
+# lp-workbench. The two commands that matter: `make report` and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DIR ?= build/demo-exports
+DEMO_DB ?= data/demo.duckdb
+DEMO_STUDENTS ?= 1000
+DEMO_SEED ?= 1
+
+.PHONY: install test test-slow report demo lab clean help
+
+help:
+	@echo "make report  - set up, build the demo school, ingest it and summarise it"
+	@echo "make test    - set up and run the tests"
+	@echo "make install - create .venv and install lp-workbench with its dev extras"
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: install
+	$(BIN)/python -m pytest -q -m slow
+
+demo: install
+	rm -rf $(DEMO_DIR) $(DEMO_DB) $(DEMO_DB:.duckdb=.ingest.log)
+	$(BIN)/lp demo --out $(DEMO_DIR) --students $(DEMO_STUDENTS) --seed $(DEMO_SEED) --ingest-into $(DEMO_DB)
+
+report: demo
+	$(BIN)/lp status --db $(DEMO_DB)
+	@echo "The demo school is in $(DEMO_DB); try: $(BIN)/lp query data_quality --db $(DEMO_DB)"
+
+clean:
+	rm -rf build data/demo.duckdb data/demo.ingest.log .pytest_cache .hypothesis

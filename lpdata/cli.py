@@ -1,0 +1,228 @@
+"""`lp`: the command line. Thin: it parses arguments and calls the rooms of `lpdata`.
+
+Errors print one clear line each (file, row, column, what was expected) on stderr and exit 1;
+an internal error exits 3 (set LP_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import LpdataError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+app = typer.Typer(
+    name="lp", no_args_is_help=True, add_completion=False,
+    help="lp-workbench: Student Learning Portfolio (學生學習歷程檔案) exports -> DuckDB -> reports.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+# Piped output keeps a wide table rather than folding every cell into a narrow column.
+out = Console(width=None if sys.stdout.isatty() else 240)
+err = Console(stderr=True)
+MAX_CELL = 40
+
+DB_HELP = "The DuckDB file (default: $LP_DB, else data/lp.duckdb)."
+DEFAULT_ALIASES = Path("parameters/header_aliases.yaml")
+
+
+def _db(db: Optional[Path]) -> Path:
+    return db or Path(os.environ.get("LP_DB", "data/lp.duckdb"))
+
+
+def _fail(exc: BaseException) -> None:
+    if isinstance(exc, LpdataError):
+        for line in str(exc).splitlines():
+            err.print(f"[bold red]error[/] {line}" if not line.startswith("  ") else line,
+                      highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(1)
+    if os.environ.get("LP_DEBUG"):
+        raise exc
+    err.print(f"[bold red]internal error[/] {type(exc).__name__}: {exc} (LP_DEBUG=1 shows the traceback)",
+              highlight=False, soft_wrap=True)
+    raise typer.Exit(3)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Labels(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+@app.command()
+def ingest(
+    folder: Path = typer.Argument(..., help="An export folder (or one file)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    exported_at: Optional[str] = typer.Option(
+        None, "--exported-at", help="When the files were exported (default: the newest time in them)."),
+    key_file: Optional[Path] = typer.Option(
+        None, "--key-file", help="The ID-hash key (default: $LP_KEY_FILE, else ~/.config/lp-workbench/id-hash.key)."),
+    aliases: Optional[Path] = typer.Option(
+        None, "--aliases", help="Header alias YAML (default: parameters/header_aliases.yaml if present)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Load an export folder into the database: all of it or nothing."""
+    from .ingest import ingest as run_ingest, parse_exported_at
+
+    try:
+        when = parse_exported_at(exported_at) if exported_at else None
+        alias_file = aliases or (DEFAULT_ALIASES if DEFAULT_ALIASES.exists() else None)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
+                      transient=True) as bar:
+            task = bar.add_task("reading", total=None)
+
+            def progress(path: Path, i: int, total: int) -> None:
+                bar.update(task, total=total, completed=i, description=f"reading {path.name}")
+
+            result = run_ingest(folder, db=_db(db), exported_at=when, key_file=key_file,
+                                aliases_file=alias_file, progress=progress)
+    except (LpdataError, Exception) as exc:  # noqa: BLE001 - every error gets one clear line
+        _fail(exc)
+        return
+    table = Table(title=f"ingest #{result.ingest_id} into {result.db}", title_justify="left")
+    for col in ("kind", "status", "files", "rows read", "loaded", "quarantined", "exported at", "terms/batches"):
+        table.add_column(col, justify="right" if col in ("rows read", "loaded", "quarantined") else "left")
+    for k in result.kinds:
+        table.add_row(k.kind, k.status, ", ".join(k.files), f"{k.rows_read:,}", f"{k.rows_loaded:,}",
+                      f"{k.rows_quarantined:,}", str(k.exported_at or ""), ", ".join(k.partitions[:6])
+                      + (" …" if len(k.partitions) > 6 else ""))
+    out.print(table)
+    if result.ignored_files:
+        out.print(f"ignored (not export files): {', '.join(result.ignored_files)}")
+    out.print(f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined "
+              f"(see `lp query data_quality`).")
+
+
+@app.command()
+def status(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """What is loaded: per kind and term, the current snapshot and the quarantine count."""
+    from .status import status_frame
+
+    try:
+        frame, summary = status_frame(_db(db))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    _print_frame(frame, Format.table, title=f"{_db(db)}", limit=None)
+    out.print(summary)
+
+
+@app.command()
+def query(
+    view: str = typer.Argument(..., help="A view of metrics.md, a kind (its current rows) or a base table."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv (UTF-8, header row) or json."),
+    labels: Labels = typer.Option(Labels.en, "--labels", help="Column labels: en or zh (table format)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many rows (table: 50 by default)."),
+) -> None:
+    """Print a view."""
+    from .views import check_view_name, connect
+    from .labels import zh_labels
+
+    try:
+        name = check_view_name(view)
+        con = connect(_db(db), as_of=as_of)
+        try:
+            frame = con.sql(f'SELECT * FROM "{name}"').pl()  # name is from the allow-list above
+        finally:
+            con.close()
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    if labels is Labels.zh:
+        frame = frame.rename(zh_labels(name, frame.columns))
+    if fmt is Format.table:
+        _print_frame(frame, fmt, title=name, limit=limit if limit is not None else 50)
+    else:
+        if limit is not None:
+            frame = frame.head(limit)
+        _print_frame(frame, fmt, title=name, limit=None)
+
+
+@app.command()
+def demo(
+    out_dir: Path = typer.Option(Path("demo-exports"), "--out", help="Where to write the export folder."),
+    students: int = typer.Option(1000, "--students", min=30, help="About how many students."),
+    seed: int = typer.Option(0, "--seed", help="The same seed gives the same files."),
+    ingest_into: Optional[Path] = typer.Option(
+        None, "--ingest-into", help="Also ingest the folder into this database, dated as the demo's export."),
+    key_file: Optional[Path] = typer.Option(None, "--key-file", help="The ID-hash key, for --ingest-into."),
+) -> None:
+    """Write the export folder of a plausible demo school (and optionally ingest it)."""
+    from .demo import generate
+
+    try:
+        summary = generate(out_dir, students=students, seed=seed)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    out.print(f"wrote {len(summary.files)} files for {summary.students:,} students to {summary.out} "
+              f"(as of {summary.as_of}).")
+    exported = f"{summary.exported_at:%Y-%m-%d %H:%M}"
+    if ingest_into is None:
+        out.print(f"next: lp ingest {summary.out} --exported-at '{exported}'")
+        return
+    ingest(summary.out, db=ingest_into, exported_at=exported, key_file=key_file, aliases=None, quiet=False)
+
+
+def _print_frame(frame: "pl.DataFrame", fmt: Format, *, title: str, limit: int | None) -> None:
+    if fmt is Format.csv:
+        buf = io.StringIO()
+        frame.write_csv(buf, datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d")
+        sys.stdout.write(buf.getvalue())
+        return
+    if fmt is Format.json:
+        sys.stdout.write(frame.write_json() + "\n")
+        return
+    shown = frame if limit is None else frame.head(limit)
+    table = Table(title=f"{title} ({frame.height:,} rows)", title_justify="left", show_lines=False)
+    for name, dtype in zip(shown.columns, shown.dtypes):
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="ellipsis",
+                         no_wrap=True)
+    for row in shown.iter_rows():
+        table.add_row(*[_cell(v) for v in row])
+    out.print(table)
+    if limit is not None and frame.height > limit:
+        out.print(f"… {frame.height - limit:,} more rows (use --limit N, or --format csv)")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "[dim]∅[/]"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{value:,.0f}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.second == 0 else value.isoformat(sep=" ")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    text = str(value)
+    if len(text) > MAX_CELL:
+        text = text[: MAX_CELL - 1] + "…"
+    return text.replace("[", "\\[")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,144 @@
+"""One root, `LpdataError`; every child names where the problem is (file, sheet, row, column).
+
+Each error has a stable `code` (a reason code, like pandera's) so that callers and tests branch on
+codes, not on message text. `str(error)` is the one line the CLI prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+
+class LpdataError(Exception):
+    """Root of every error lp-workbench raises on purpose."""
+
+    code: str = "lpdata_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        expected: str | None = None,
+        cell: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.expected = expected
+        self.cell = cell
+
+    @property
+    def location(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        if self.cell is not None:
+            parts.append(f"cell {self.cell}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        if self.expected:
+            text += f" (expected {self.expected})"
+        return text
+
+
+# --- a file that cannot be read as a whole: it is rejected and changes nothing -----------------
+class InputFileError(LpdataError):
+    """A whole file is rejected."""
+
+    code = "bad_file"
+
+
+class UndecodableFileError(InputFileError):
+    code = "undecodable"
+
+
+class NotASpreadsheetError(InputFileError):
+    code = "not_a_spreadsheet"
+
+
+class EmptyFileError(InputFileError):
+    code = "empty_file"
+
+
+class UnknownKindError(InputFileError):
+    """The header row matches no export kind; names the nearest kind and its missing columns."""
+
+    code = "unknown_kind"
+
+    def __init__(self, message: str, *, nearest: str | None = None,
+                 missing: Sequence[str] = (), **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.nearest = nearest
+        self.missing = tuple(missing)
+
+
+class MissingColumnError(InputFileError):
+    code = "missing_column"
+
+
+class DuplicateColumnError(InputFileError):
+    code = "duplicate_column"
+
+
+class AmbiguousKindError(InputFileError):
+    code = "ambiguous_kind"
+
+
+class FileTooLargeError(InputFileError):
+    code = "too_large"
+
+
+# --- configuration and the store --------------------------------------------------------------
+class ConfigError(LpdataError):
+    """A parameter, alias or rules file is wrong."""
+
+    code = "bad_config"
+
+
+class KeyFileError(LpdataError):
+    """The ID-hash key is missing, unreadable, too open or not the one this database was built with."""
+
+    code = "bad_key"
+
+
+class StoreError(LpdataError):
+    code = "store_error"
+
+
+class DatabaseBusyError(StoreError):
+    code = "database_busy"
+
+
+class UnknownViewError(LpdataError):
+    code = "unknown_view"
+
+
+class IngestRejected(LpdataError):
+    """An ingest refused because one or more files were rejected; the database is unchanged."""
+
+    code = "ingest_rejected"
+
+    def __init__(self, errors: Sequence[LpdataError]) -> None:
+        self.errors = tuple(errors)
+        n = len(self.errors)
+        head = f"{n} file{'s' if n != 1 else ''} rejected; nothing was loaded"
+        super().__init__(head)
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *(f"  {e}" for e in self.errors)])

@@ -1,0 +1,203 @@
+"""Readers: an export file in, typed Polars frames and rejected rows out. Knows nothing of the store.
+
+    exports = read_file(Path("clo.csv"), resolver=HeaderResolver(), hasher=IdHasher.from_file())
+
+Each `Export` is one kind from one file (the sheets of a workbook that hold the same kind are read
+together). A file that cannot be read as a whole raises an `InputFileError` child naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from ..contract import SCHEDULE, SCHEDULE_MILESTONES, Kind
+from ..errors import InputFileError, LpdataError, UnknownKindError
+from .detect import Aliases, HeaderResolver, is_cover_sheet
+from .ids import IdHasher
+from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
+from .tables import ROW, TABLE_SUFFIXES, YAML_SUFFIXES, decode_csv_bytes, preview_csv, read_csv_body, read_workbook
+from .values import parse_date
+
+__all__ = [
+    "Aliases", "Export", "FolderScan", "HeaderResolver", "IdHasher", "read_file", "scan_folder",
+]
+
+_TERM_KEY = re.compile(r"^\s*(\d{2,3})\s*-\s*([12])\s*$")
+
+
+@dataclass(frozen=True)
+class Export:
+    """One kind read from one file: typed rows, rejected rows, and where they came from."""
+
+    kind: Kind
+    file: Path
+    sha256: str
+    encoding: str | None
+    sheets: tuple[str, ...]
+    rows: pl.DataFrame = field(repr=False)
+    rejects: pl.DataFrame = field(repr=False)
+    rows_read: int
+    ignored_columns: tuple[str, ...] = ()
+    skipped_sheets: tuple[str, ...] = ()
+
+    @property
+    def newest_stamp(self) -> dt.datetime | None:
+        """The newest event time in the file that is not in the future."""
+        stamps = newest_stamp(self.kind, self.rows)
+        if stamps is None:
+            return None
+        now = dt.datetime.now()
+        past = stamps.filter(stamps <= now)
+        return past.max() if len(past) else None  # type: ignore[return-value]
+
+    @property
+    def partitions(self) -> tuple[str, ...]:
+        return tuple(sorted(self.rows[PART].unique().to_list())) if self.rows.height else ()
+
+
+@dataclass(frozen=True)
+class FolderScan:
+    files: tuple[Path, ...]  # to read
+    ignored: tuple[Path, ...]  # other types and hidden files, listed, never read
+
+
+def scan_folder(folder: Path) -> FolderScan:
+    """Every file below `folder` (recursively), sorted; tables and YAML are read, the rest listed."""
+    folder = Path(folder)
+    if folder.is_file():
+        return FolderScan((folder,), ())
+    files, ignored = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel_parts = path.relative_to(folder).parts
+        hidden = any(part.startswith((".", "~$")) for part in rel_parts)
+        if not hidden and path.suffix.lower() in TABLE_SUFFIXES | YAML_SUFFIXES:
+            files.append(path)
+        else:
+            ignored.append(path)
+    return FolderScan(tuple(files), tuple(ignored))
+
+
+def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher) -> list[Export]:
+    """Read one export file: one `Export` per kind it holds."""
+    path = Path(path)
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        return [_read_schedule(path, raw, sha, hasher)]
+    if suffix == ".csv":
+        decoded = decode_csv_bytes(raw, path)
+        preview = preview_csv(decoded, path)
+        found = resolver.find_header(preview, file=path)
+        if found is None:
+            raise resolver.nearest_error(preview, file=path)
+        index, match = found
+        body = read_csv_body(decoded, index, len(match.headers), path)
+        typed = type_rows(match.kind, match, body, sheet=None, hasher=hasher)
+        return [_export(match.kind, path, sha, decoded.encoding, (), [typed], match.ignored, ())]
+    # .xlsx / .xls: every sheet that is not a cover is data.
+    sheets = read_workbook(path)
+    by_kind: dict[str, tuple[Kind, list[TypedRows], list[str], set[str]]] = {}
+    skipped: list[str] = []
+    for sheet in sheets:
+        preview = sheet.rows[:30]
+        found = resolver.find_header(preview, file=path, sheet=sheet.name)
+        if found is None:
+            if is_cover_sheet(sheet.name, preview, resolver):
+                skipped.append(sheet.name)
+                continue
+            raise resolver.nearest_error(preview, file=path, sheet=sheet.name)
+        index, match = found
+        typed = type_rows(match.kind, match, sheet.body(index, len(match.headers)),
+                          sheet=sheet.name, hasher=hasher)
+        entry = by_kind.setdefault(match.kind.name, (match.kind, [], [], set()))
+        entry[1].append(typed)
+        entry[2].append(sheet.name)
+        entry[3].update(match.ignored)
+    if not by_kind:
+        raise UnknownKindError("the workbook has no data sheet (only covers or empty sheets)",
+                               file=path, expected="a sheet with the header row of an export kind")
+    return [_export(kind, path, sha, None, tuple(names), parts, tuple(sorted(ignored)), tuple(skipped))
+            for kind, parts, names, ignored in by_kind.values()]
+
+
+def _export(kind: Kind, path: Path, sha: str, encoding: str | None, sheets: tuple[str, ...],
+            parts: list[TypedRows], ignored: tuple[str, ...], skipped: tuple[str, ...]) -> Export:
+    rows = pl.concat([p.rows for p in parts], how="vertical_relaxed") if len(parts) > 1 else parts[0].rows
+    rejects = pl.concat([p.rejects for p in parts]) if len(parts) > 1 else parts[0].rejects
+    if kind.key and len(parts) > 1:
+        rows, rejects = _cross_sheet_duplicates(kind, rows, rejects)
+    return Export(kind, path, sha, encoding, sheets, rows, rejects, sum(p.rows_read for p in parts),
+                  ignored, skipped)
+
+
+def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A key repeated on another sheet of the same workbook is a duplicate too."""
+    key = list(kind.key)
+    rows = rows.with_row_index("__i")
+    dup = ~rows.select(pl.col("__i") == pl.col("__i").first().over(key))["__i"]
+    if not dup.any():
+        return rows.drop("__i"), rejects
+    dups = rows.filter(dup)
+    extra = dups.select(
+        pl.col(ROW), pl.col(SHEET), pl.lit(", ".join(kind.key)).alias("column"),
+        pl.lit("duplicate_key").alias("reason"), pl.lit(None, dtype=pl.String).alias("value"),
+        pl.lit("repeats a row of an earlier sheet").alias("detail"),
+        pl.lit(None, dtype=pl.String).alias("raw"),
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    return rows.filter(~dup).drop("__i"), pl.concat([rejects, extra])
+
+
+def _read_schedule(path: Path, raw: bytes, sha: str, hasher: IdHasher) -> Export:
+    """期程 YAML: `學年度-學期` keys, each a mapping of milestone -> date (AD, or ROC as elsewhere)."""
+    try:
+        data = yaml.safe_load(raw.decode("utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"not valid YAML: {exc}".splitlines()[0], file=path) from exc
+    if not isinstance(data, dict) or not data or not all(_TERM_KEY.match(str(k)) for k in data):
+        raise UnknownKindError(
+            "a YAML file that is no known kind; nearest is schedule (期程)", file=path,
+            nearest="schedule", expected="top-level keys like 113-1, each a mapping of "
+            + ", ".join(SCHEDULE_MILESTONES))
+    records: list[dict[str, object]] = []
+    rejects: list[dict[str, object]] = []
+    for key, milestones in data.items():
+        m = _TERM_KEY.match(str(key))
+        assert m
+        if not isinstance(milestones, dict):
+            raise InputFileError(f"term {key!r} must be a mapping of milestone: date", file=path,
+                                 column=str(key))
+        unknown = sorted(set(map(str, milestones)) - set(SCHEDULE_MILESTONES))
+        if unknown:
+            raise InputFileError(f"unknown milestone {unknown[0]!r} in term {key}", file=path,
+                                 column=unknown[0], expected=", ".join(SCHEDULE_MILESTONES))
+        record: dict[str, object] = {"academic_year": int(m.group(1)), "semester": int(m.group(2))}
+        for name in SCHEDULE_MILESTONES:
+            value = milestones.get(name)
+            record[name] = None if value is None else str(value)
+        records.append(record)
+    text = pl.DataFrame(records, schema={"academic_year": pl.Int64, "semester": pl.Int64}
+                        | {n: pl.String for n in SCHEDULE_MILESTONES})
+    parsed = text.select("academic_year", "semester", *[
+        parse_date(pl.col(n))[0].alias(n) for n in SCHEDULE_MILESTONES])
+    errors = text.select(*[parse_date(pl.col(n))[1].alias(n) for n in SCHEDULE_MILESTONES])
+    for i, row in enumerate(errors.iter_rows(named=True)):
+        for name, err in row.items():
+            if err:
+                raise InputFileError(f"{name} of term {records[i]['academic_year']}-{records[i]['semester']}"
+                                     f" is not a date: {records[i][name]!r}", file=path, column=name,
+                                     expected="a date like 2024-10-24")
+    rows = parsed.with_columns(
+        pl.lit(None, dtype=pl.Int64).alias(ROW), pl.lit(None, dtype=pl.String).alias(SHEET),
+        pl.format("{}-{}", pl.col("academic_year"), pl.col("semester")).alias(PART),
+    )
+    del rejects
+    return Export(SCHEDULE, path, sha, "utf-8", (), rows, pl.DataFrame(schema=REJECT_SCHEMA),
+                  len(records))

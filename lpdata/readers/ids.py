@@ -1,0 +1,183 @@
+"""National IDs (身分證號): normalise, validate, mask, and hash with a key kept outside the database.
+
+Accepted forms, each with its check digit:
+- national ID            ``[A-Z][12]\\d{8}``
+- new resident permit    ``[A-Z][89]\\d{8}``  (2021 on; same arithmetic as the national ID)
+- old resident permit    ``[A-Z][A-D]\\d{8}`` (the second letter counts as its number mod 10)
+
+The check: the first letter's two-digit number contributes tens*1 + units*9; the next eight
+characters are weighted 8..1; the last digit is added; the sum must be a multiple of 10.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import KeyFileError
+
+#: Letter -> number, as the Ministry of the Interior assigns them (I, O, W ... are out of order).
+LETTER_CODES: dict[str, int] = {
+    "A": 10, "B": 11, "C": 12, "D": 13, "E": 14, "F": 15, "G": 16, "H": 17, "I": 34, "J": 18,
+    "K": 19, "L": 20, "M": 21, "N": 22, "O": 35, "P": 23, "Q": 24, "R": 25, "S": 26, "T": 27,
+    "U": 28, "V": 29, "W": 32, "X": 30, "Y": 31, "Z": 33,
+}
+ID_PATTERN = r"^[A-Z](?:[12]|[89]|[A-D])\d{8}$"
+_ID_RE = re.compile(ID_PATTERN)
+# Anything that looks like an ID inside free text (for masking raw rows and messages).
+_ID_LIKE_RE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][A-Da-d0-9Ａ-Ｄａ-ｄ０-９][0-9０-９]{8}")
+
+
+def normalize_id(raw: str) -> str:
+    """Trim, full-width -> half-width, upper case."""
+    return unicodedata.normalize("NFKC", raw).strip().upper()
+
+
+def check_sum(id_: str) -> int:
+    """The weighted sum of a syntactically valid ID (valid when divisible by 10)."""
+    first = LETTER_CODES[id_[0]]
+    second = id_[1]
+    second_value = (LETTER_CODES[second] % 10) if second.isalpha() else int(second)
+    total = first // 10 + (first % 10) * 9 + second_value * 8
+    total += sum(int(ch) * w for ch, w in zip(id_[2:9], range(7, 0, -1)))
+    return total + int(id_[9])
+
+
+def is_valid_id(raw: str) -> bool:
+    """True for a national ID or resident permit (new or old) with a correct check digit."""
+    id_ = normalize_id(raw)
+    return bool(_ID_RE.match(id_)) and check_sum(id_) % 10 == 0
+
+
+def check_digit_for(prefix9: str) -> str:
+    """The check digit that makes ``prefix9`` (letter + 8 characters) a valid ID."""
+    partial = check_sum(prefix9 + "0")
+    return str((10 - partial % 10) % 10)
+
+
+def mask_id(raw: str) -> str:
+    """Keep the first two and last two characters: ``V123456788`` -> ``V1******88``."""
+    s = raw.strip()
+    if len(s) <= 4:
+        return "*" * len(s)
+    return s[:2] + "*" * (len(s) - 4) + s[-2:]
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Mask every ID-shaped token in free text (a raw CSV line, an error message)."""
+    return _ID_LIKE_RE.sub(lambda m: mask_id(m.group(0)), text)
+
+
+# --- vectorised forms, for whole columns -----------------------------------------------------
+def normalized_id_expr(col: pl.Expr) -> pl.Expr:
+    return col.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
+
+
+def valid_id_expr(norm: pl.Expr) -> pl.Expr:
+    """Boolean expression: a normalised ID column is well formed and its check digit holds."""
+    codes = {k: v for k, v in LETTER_CODES.items()}
+    first = norm.str.slice(0, 1).replace_strict(codes, default=None, return_dtype=pl.Int32)
+    second_ch = norm.str.slice(1, 1)
+    second = (
+        pl.when(second_ch.str.contains(r"^[A-D]$"))
+        .then(second_ch.replace_strict(codes, default=None, return_dtype=pl.Int32) % 10)
+        .otherwise(second_ch.cast(pl.Int32, strict=False))
+    )
+    total = (first // 10) + (first % 10) * 9 + second * 8
+    for pos, weight in zip(range(2, 9), range(7, 0, -1)):
+        total = total + norm.str.slice(pos, 1).cast(pl.Int32, strict=False) * weight
+    total = total + norm.str.slice(9, 1).cast(pl.Int32, strict=False)
+    return norm.str.contains(ID_PATTERN).fill_null(False) & ((total % 10) == 0).fill_null(False)
+
+
+def masked_id_expr(col: pl.Expr) -> pl.Expr:
+    s = col.str.strip_chars()
+    n = s.str.len_chars()
+    return (
+        pl.when(n <= 4).then(pl.lit("*").repeat_by(n).list.join(""))
+        .otherwise(s.str.slice(0, 2) + pl.lit("*").repeat_by(n - 4).list.join("") + s.str.slice(-2, 2))
+    )
+
+
+# --- the key and the hash --------------------------------------------------------------------
+KEY_ENV = "LP_KEY_FILE"
+
+
+def default_key_path() -> Path:
+    """``$LP_KEY_FILE``, else ``$XDG_CONFIG_HOME/lp-workbench/id-hash.key`` (~/.config by default).
+
+    The key lives outside the database on purpose: a copied database alone cannot be turned back
+    into IDs (the ID space is small enough to brute-force a plain hash, not a keyed one).
+    """
+    env = os.environ.get(KEY_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "lp-workbench" / "id-hash.key"
+
+
+def load_or_create_key(path: Path | None = None) -> bytes:
+    """Read the installation's secret key, creating it (32 random bytes, mode 0600) on first use."""
+    path = Path(path) if path is not None else default_key_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key_hex = secrets.token_hex(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return load_or_create_key(path)
+        except OSError as exc:
+            raise KeyFileError(f"cannot create the ID-hash key: {exc.strerror}", file=path) from exc
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key_hex + "\n")
+        os.chmod(path, 0o600)
+        return bytes.fromhex(key_hex)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise KeyFileError(
+            f"the ID-hash key is readable by others (mode {mode:o}); run: chmod 600 {path}", file=path
+        )
+    try:
+        text = path.read_text().strip()
+        key = bytes.fromhex(text)
+    except (OSError, ValueError) as exc:
+        raise KeyFileError("the ID-hash key file is unreadable or not hex", file=path,
+                           expected="64 hex characters") from exc
+    if len(key) < 16:
+        raise KeyFileError("the ID-hash key is too short", file=path, expected="at least 16 bytes")
+    return key
+
+
+@dataclass(frozen=True)
+class IdHasher:
+    """HMAC-SHA-256 of normalised IDs with the installation's key; hex digests."""
+
+    key: bytes = field(repr=False)
+
+    @classmethod
+    def from_file(cls, path: Path | None = None) -> "IdHasher":
+        return cls(load_or_create_key(path))
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the key without revealing it (stored in the database to catch a wrong key)."""
+        return hmac.new(self.key, b"lp-workbench key fingerprint v1", hashlib.sha256).hexdigest()[:16]
+
+    def hash(self, national_id: str) -> str:
+        return hmac.new(self.key, normalize_id(national_id).encode(), hashlib.sha256).hexdigest()
+
+    def hash_column(self, ids: pl.Series) -> pl.Series:
+        """Hash a column of normalised, valid IDs; each distinct ID is hashed once."""
+        uniques = ids.drop_nulls().unique()
+        key = self.key
+        digests = [hmac.new(key, s.encode(), hashlib.sha256).hexdigest() for s in uniques.to_list()]
+        mapping = dict(zip(uniques.to_list(), digests))
+        return ids.replace_strict(mapping, default=None, return_dtype=pl.String)

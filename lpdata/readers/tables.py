@@ -1,0 +1,173 @@
+"""File formats: CSV (UTF-8, UTF-8 with BOM, CP950/Big5), Excel (.xlsx, .xls) and YAML, read as text grids.
+
+Nothing here knows about export kinds: a format gives a *preview* (the first rows, to find the
+header) and then the *body* below a chosen header row, as a frame of text columns `c0..cN` with
+`_row`, the row number as a spreadsheet shows it, and `_extra`, any cell past the header's width.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import EmptyFileError, InputFileError, NotASpreadsheetError, UndecodableFileError
+
+PREVIEW_ROWS = 30
+TABLE_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".xlsm"})
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+EXTRA = "_extra"
+ROW = "_row"
+#: Cells read past the header's width to spot a row with too many cells (commas shifted columns).
+OVERFLOW_CELLS = 16
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A CSV file's text as UTF-8 bytes, and the encoding it was written in."""
+
+    data: bytes
+    encoding: str  # utf-8 | utf-8-sig | cp950
+
+
+def decode_csv_bytes(raw: bytes, file: Path) -> Decoded:
+    """Detect UTF-8 (with or without BOM) or CP950/Big5; never ask the user."""
+    if not raw.strip():
+        raise EmptyFileError("the file is empty", file=file)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        body = raw[3:]
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UndecodableFileError(
+                f"starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not UTF-8",
+                file=file, expected="UTF-8, UTF-8 with BOM or Big5/CP950 text") from exc
+        return Decoded(body, "utf-8-sig")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise UndecodableFileError(
+            "looks like UTF-16 or binary data (NUL bytes); save it as CSV UTF-8 or Big5",
+            file=file, expected="UTF-8, UTF-8 with BOM or Big5/CP950 text")
+    try:
+        raw.decode("utf-8")
+        return Decoded(raw, "utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = raw.decode("cp950")
+        except UnicodeDecodeError as big5_error:
+            raise UndecodableFileError(
+                f"not UTF-8 (bad byte at offset {utf8_error.start}) nor Big5/CP950 "
+                f"(bad byte at offset {big5_error.start})",
+                file=file, expected="UTF-8, UTF-8 with BOM or Big5/CP950 text") from None
+        if "\x00" in text:
+            raise UndecodableFileError("contains NUL bytes: not a text file", file=file)
+        return Decoded(text.encode("utf-8"), "cp950")
+
+
+def preview_csv(decoded: Decoded, file: Path) -> list[list[str]]:
+    """The first rows of a CSV, parsed as a spreadsheet would (quotes respected)."""
+    head = decoded.data[: 1 << 20].decode("utf-8", errors="ignore")
+    try:
+        reader = csv.reader(io.StringIO(head, newline=""))
+        rows = []
+        for row in reader:
+            rows.append(row)
+            if len(rows) >= PREVIEW_ROWS:
+                break
+    except csv.Error as exc:
+        raise InputFileError(f"not a readable CSV file: {exc}", file=file) from exc
+    return rows
+
+
+def read_csv_body(decoded: Decoded, header_index: int, width: int, file: Path) -> pl.DataFrame:
+    """Rows below the header (0-based `header_index`) as text columns `c0..c{width-1}`."""
+    overflow = [f"_o{i}" for i in range(OVERFLOW_CELLS)]
+    schema = {f"c{i}": pl.String for i in range(width)} | {o: pl.String for o in overflow}
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(decoded.data), has_header=False, schema=schema, skip_rows=header_index + 1,
+            truncate_ragged_lines=True, missing_columns="insert", row_index_name="_idx",
+            quote_char='"', raise_if_empty=False, infer_schema=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise InputFileError(f"not a readable CSV file: {str(exc).splitlines()[0]}", file=file) from exc
+    # The spreadsheet's row number: the header's (1-based) plus the record's position below it.
+    # `_extra` holds the first non-empty cell past the header's width, if any.
+    frame = frame.with_columns(
+        (pl.col("_idx").cast(pl.Int64) + header_index + 2).alias(ROW),
+        pl.coalesce([pl.when(pl.col(o).str.strip_chars() != "").then(pl.col(o)) for o in overflow]).alias(EXTRA),
+    ).drop("_idx", *overflow)
+    return _drop_blank_rows(frame, width)
+
+
+def _drop_blank_rows(frame: pl.DataFrame, width: int) -> pl.DataFrame:
+    cells = [f"c{i}" for i in range(width)] + [EXTRA]
+    blank = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]
+    )
+    return frame.filter(~blank)
+
+
+# --- Excel -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet as a grid of text (None for an empty cell); row i is spreadsheet row i+1."""
+
+    name: str
+    rows: list[list[str | None]] = field(repr=False)
+
+    def body(self, header_index: int, width: int) -> pl.DataFrame:
+        below = self.rows[header_index + 1:]
+        columns: dict[str, list[str | None]] = {f"c{i}": [] for i in range(width)}
+        extra: list[str | None] = []
+        for row in below:
+            for i in range(width):
+                columns[f"c{i}"].append(row[i] if i < len(row) else None)
+            rest = [c for c in row[width:] if c]
+            extra.append(rest[0] if rest else None)
+        frame = pl.DataFrame(columns | {EXTRA: extra}, schema={k: pl.String for k in [*columns, EXTRA]})
+        frame = frame.with_columns(pl.int_range(header_index + 2, header_index + 2 + len(below),
+                                                dtype=pl.Int64).alias(ROW))
+        return _drop_blank_rows(frame, width)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        # Excel stores 301 as 301.0; a code typed as a number must read back as "301".
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, dt.timedelta):  # a time-of-day cell in some workbooks
+        secs = int(value.total_seconds())
+        return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+    return str(value)
+
+
+def read_workbook(path: Path) -> list[Sheet]:
+    """Every sheet of an .xlsx/.xls workbook as text grids."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in book.sheet_names:
+            grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheets.append(Sheet(name, [[_cell_text(v) for v in row] for row in grid]))
+    except (CalamineError, ValueError, OSError, KeyError) as exc:
+        raise NotASpreadsheetError(f"not a readable Excel workbook ({exc})", file=path,
+                                   expected=".xlsx or .xls (Excel 97-2003)") from exc
+    return sheets
+

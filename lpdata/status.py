@@ -1,0 +1,26 @@
+"""`lp status`: what is loaded, read from the `load_status` view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from .views import connect
+
+
+def status_frame(db: Path) -> tuple[pl.DataFrame, str]:
+    """The `load_status` view, and one line: ingests, quarantined rows, default as-of date."""
+    con = connect(db)
+    try:
+        frame = con.sql("SELECT * FROM load_status").pl()
+        runs, last = con.execute("SELECT count(*), max(finished_at) FROM ingest_runs").fetchone()  # type: ignore[misc]
+        quarantined = con.execute(
+            "SELECT coalesce(sum(rows_quarantined), 0) FROM snapshots "
+            "WHERE snapshot_id IN (SELECT snapshot_id FROM current_snapshots)").fetchone()[0]  # type: ignore[index]
+        as_of = con.execute("SELECT as_of FROM lp_as_of").fetchone()[0]  # type: ignore[index]
+    finally:
+        con.close()
+    summary = (f"{runs} ingest run(s), the last at {last:%Y-%m-%d %H:%M}; {quarantined:,} rows in quarantine "
+               f"in the current snapshots; views answer as of {as_of} by default.")
+    return frame, summary

@@ -1,0 +1,338 @@
+"""The DuckDB file: schema, one transaction per ingest, snapshots, quarantine and the ingest log.
+
+Tables only. Views (the current state of each kind, and `queries/*.sql`) are created per connection
+by `lpdata.views`, so they always match the SQL on disk and the as-of date of that connection.
+
+Snapshots. An ingest groups the files of a folder by kind; the files of one kind in one run form a
+*snapshot*, dated by `--exported-at`, else by the newest event time in those files, else by the
+ingest time. For every partition (a term, or a batch for submissions, receipts and confirmations;
+the whole kind for staff, proxies, meetings and trainings) the newest snapshot that covers it is the
+current state; older ones stay as history. A kind whose files are all already part of the current
+state is left untouched, so loading the same file or folder twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import socket
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import duckdb
+import polars as pl
+
+from . import __version__
+from .contract import ALL_KINDS, DERIVED_TERM, ColumnType, Kind
+from .errors import DatabaseBusyError, KeyFileError, LpdataError, StoreError
+from .readers import Export
+from .readers.ids import IdHasher, mask_ids_in_text
+from .readers.rows import PART, SHEET
+from .readers.tables import ROW
+
+SCHEMA_VERSION = "1"
+DEFAULT_DB = Path("data/lp.duckdb")
+
+_SQL_TYPES = {
+    ColumnType.TEXT: "VARCHAR", ColumnType.CODE: "VARCHAR", ColumnType.CHOICE: "VARCHAR",
+    ColumnType.INT: "BIGINT", ColumnType.NUMBER: "DOUBLE", ColumnType.DATE: "DATE",
+    ColumnType.DATETIME: "TIMESTAMP", ColumnType.TIME: "TIME", ColumnType.BOOL: "BOOLEAN",
+    ColumnType.NATIONAL_ID: "VARCHAR", ColumnType.ROLES: "VARCHAR[]",
+}
+
+# Bookkeeping tables. Identifiers come from this module and the contract, never from input.
+_BOOKKEEPING = """
+CREATE TABLE IF NOT EXISTS lp_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    ingest_id INTEGER PRIMARY KEY, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
+    source VARCHAR NOT NULL, exported_at_arg TIMESTAMP, run_by VARCHAR, host VARCHAR,
+    lp_version VARCHAR, files_read INTEGER, snapshots_loaded INTEGER, kinds_unchanged INTEGER,
+    rows_loaded BIGINT, rows_quarantined BIGINT, ignored_files VARCHAR[]);
+CREATE TABLE IF NOT EXISTS snapshots (
+    snapshot_id INTEGER PRIMARY KEY, ingest_id INTEGER NOT NULL, kind VARCHAR NOT NULL,
+    exported_at TIMESTAMP NOT NULL, exported_at_source VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot_files (
+    file_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL, path VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL, encoding VARCHAR, sheets VARCHAR[], skipped_sheets VARCHAR[],
+    ignored_columns VARCHAR[], rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot_partitions (
+    snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, part VARCHAR NOT NULL, exported_at TIMESTAMP NOT NULL,
+    rows BIGINT NOT NULL, PRIMARY KEY (snapshot_id, part));
+CREATE TABLE IF NOT EXISTS quarantine (
+    file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
+    row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR,
+    raw_row VARCHAR);
+"""
+
+
+def table_name(kind: Kind) -> str:
+    """Every snapshot's rows of a kind; the view named after the kind shows the current ones."""
+    return f"snap_{kind.name}"
+
+
+def stored_columns(kind: Kind) -> list[tuple[str, str]]:
+    cols = [(c.stored_name, "BIGINT" if c.as_int else _SQL_TYPES[c.type]) for c in kind.columns]
+    if kind.name in DERIVED_TERM:
+        cols += [("academic_year", "BIGINT"), ("semester", "BIGINT")]
+    return cols
+
+
+def _kind_ddl(kind: Kind) -> str:
+    cols = ",\n    ".join(f'"{name}" {sql}' for name, sql in stored_columns(kind))
+    return (f"CREATE TABLE IF NOT EXISTS {table_name(kind)} (\n    _snapshot_id INTEGER NOT NULL, "
+            f"_file_id INTEGER NOT NULL, _row BIGINT, _sheet VARCHAR, _part VARCHAR NOT NULL,\n    {cols});")
+
+
+# --- opening the file ------------------------------------------------------------------------
+def open_db(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database; a clear error when another `lp` holds it or it cannot be written."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError("no database here yet; run `lp ingest FOLDER --db PATH` first", file=path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise DatabaseBusyError(
+                "the database is in use by another lp command; try again when it has finished",
+                file=path) from exc
+        raise StoreError(f"cannot open the database: {text.splitlines()[0]}", file=path) from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open the database: {str(exc).splitlines()[0]}", file=path) from exc
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_BOOKKEEPING)
+    for kind in ALL_KINDS:
+        con.execute(_kind_ddl(kind))
+    con.execute("INSERT INTO lp_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
+
+
+def check_key(con: duckdb.DuckDBPyConnection, hasher: IdHasher, db: Path) -> None:
+    """The first ingest records the key's fingerprint; later ones must use the same key, or every
+    hash would silently stop matching."""
+    row = con.execute("SELECT value FROM lp_meta WHERE key = 'key_fingerprint'").fetchone()
+    if row is None:
+        con.execute("INSERT INTO lp_meta VALUES ('key_fingerprint', ?)", [hasher.fingerprint])
+    elif row[0] != hasher.fingerprint:
+        raise KeyFileError(
+            "this database was built with another ID-hash key; use that key file (--key-file or "
+            "LP_KEY_FILE), or IDs would no longer match", file=db)
+
+
+# --- ingest ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KindResult:
+    kind: str
+    files: tuple[str, ...]
+    status: str  # loaded | unchanged
+    snapshot_id: int | None
+    exported_at: dt.datetime | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    partitions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    ingest_id: int | None
+    db: Path
+    kinds: tuple[KindResult, ...]
+    ignored_files: tuple[str, ...] = ()
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(k.rows_loaded for k in self.kinds if k.status == "loaded")
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(k.rows_quarantined for k in self.kinds if k.status == "loaded")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All of it or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    return int(con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])  # type: ignore[index]
+
+
+def _current_hashes(con: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
+    """The sha256 of every file in a snapshot that is current for at least one partition."""
+    rows = con.execute(
+        """
+        WITH ranked AS (
+            SELECT snapshot_id, row_number() OVER (PARTITION BY kind, part
+                   ORDER BY exported_at DESC, snapshot_id DESC) AS rank
+            FROM snapshot_partitions WHERE kind = ?)
+        SELECT DISTINCT f.sha256 FROM snapshot_files f JOIN ranked r USING (snapshot_id)
+        WHERE r.rank = 1
+        """, [kind]).fetchall()
+    return {r[0] for r in rows}
+
+
+def write_exports(
+    con: duckdb.DuckDBPyConnection,
+    exports: Sequence[Export],
+    *,
+    hasher: IdHasher,
+    db: Path,
+    source: str,
+    exported_at: dt.datetime | None,
+    ignored_files: Sequence[str] = (),
+    started_at: dt.datetime,
+    path_of: Callable[[Path], str] = str,
+    before_commit: Callable[[], None] | None = None,
+) -> IngestResult:
+    """Write the read exports in one transaction (schema and key check included, so a first ingest
+    that fails leaves no tables behind). `before_commit` exists for fault tests."""
+    by_kind: dict[str, list[Export]] = {}
+    for export in exports:
+        by_kind.setdefault(export.kind.name, []).append(export)
+    results: list[KindResult] = []
+    with transaction(con):
+        ensure_schema(con)
+        check_key(con, hasher, db)
+        ingest_id = _next_id(con, "ingest_runs", "ingest_id")
+        for kind_name in sorted(by_kind):
+            group = by_kind[kind_name]
+            results.append(_write_kind(con, ingest_id, group, exported_at, started_at, path_of))
+        loaded = [r for r in results if r.status == "loaded"]
+        con.execute(
+            "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [ingest_id, started_at, dt.datetime.now(), source, exported_at, _user(), socket.gethostname(),
+             __version__, len({e.file for e in exports}), len(loaded), len(results) - len(loaded),
+             sum(r.rows_loaded for r in loaded), sum(r.rows_quarantined for r in loaded),
+             list(ignored_files)],
+        )
+        if before_commit is not None:
+            before_commit()
+    return IngestResult(ingest_id, db, tuple(results), tuple(ignored_files))
+
+
+def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Export],
+                exported_at: dt.datetime | None, started_at: dt.datetime,
+                path_of: Callable[[Path], str]) -> KindResult:
+    kind = group[0].kind
+    files = tuple(path_of(e.file) for e in group)
+    rows_read = sum(e.rows_read for e in group)
+    rows_loaded = sum(e.rows.height for e in group)
+    rows_quarantined = sum(e.rejects.height for e in group)
+    if {e.sha256 for e in group} <= _current_hashes(con, kind.name):
+        return KindResult(kind.name, files, "unchanged", None, None, rows_read, 0, 0, ())
+    if exported_at is not None:
+        when, how = exported_at, "argument"
+    else:
+        stamps = [s for s in (e.newest_stamp for e in group) if s is not None]
+        when, how = (max(stamps), "file") if stamps else (started_at, "ingest time")
+    snapshot_id = _next_id(con, "snapshots", "snapshot_id")
+    con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [snapshot_id, ingest_id, kind.name, when, how, rows_read, rows_loaded, rows_quarantined])
+    columns = [name for name, _ in stored_columns(kind)]
+    all_rows: list[pl.DataFrame] = []
+    for export in group:
+        file_id = _next_id(con, "snapshot_files", "file_id")
+        con.execute(
+            "INSERT INTO snapshot_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [file_id, snapshot_id, path_of(export.file), export.sha256, export.encoding,
+             list(export.sheets), list(export.skipped_sheets), list(export.ignored_columns),
+             export.rows_read, export.rows.height, export.rejects.height],
+        )
+        rows = export.rows.select(
+            pl.lit(snapshot_id, dtype=pl.Int32).alias("_snapshot_id"),
+            pl.lit(file_id, dtype=pl.Int32).alias("_file_id"),
+            pl.col(ROW).alias("_row"), pl.col(SHEET).alias("_sheet"), pl.col(PART).alias("_part"),
+            *[pl.col(c) for c in columns],
+        )
+        all_rows.append(rows)
+        if export.rejects.height:
+            rejects = export.rejects.select(
+                pl.lit(file_id, dtype=pl.Int32).alias("file_id"),
+                pl.lit(snapshot_id, dtype=pl.Int32).alias("snapshot_id"),
+                pl.lit(kind.name).alias("kind"), pl.col(SHEET).alias("sheet"),
+                pl.col(ROW).alias("row_number"), pl.col("column").alias("column_name"),
+                pl.col("reason"), pl.col("value"), pl.col("detail"), pl.col("raw").alias("raw_row"),
+            )
+            con.register("_incoming_rejects", rejects)
+            con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _incoming_rejects")
+            con.unregister("_incoming_rejects")
+    incoming = pl.concat(all_rows, how="vertical_relaxed") if len(all_rows) > 1 else all_rows[0]
+    if kind.key and len(group) > 1:
+        # The same key in two files of one export: keep the first file's row, quarantine the rest.
+        incoming, dup = _split_cross_file_duplicates(incoming, list(kind.key))
+        if dup.height:
+            con.register("_incoming_dups", dup)
+            con.execute(
+                """INSERT INTO quarantine SELECT _file_id, _snapshot_id, ?, _sheet, _row, ?, 'duplicate_key',
+                   NULL, 'repeats a row of another file of the same export', NULL FROM _incoming_dups""",
+                [kind.name, ", ".join(kind.column(c).header for c in kind.key)])
+            con.unregister("_incoming_dups")
+            rows_loaded -= dup.height
+            rows_quarantined += dup.height
+            con.execute("UPDATE snapshots SET rows_loaded = ?, rows_quarantined = ? WHERE snapshot_id = ?",
+                        [rows_loaded, rows_quarantined, snapshot_id])
+    con.register("_incoming_rows", incoming)
+    con.execute(f"INSERT INTO {table_name(kind)} BY NAME SELECT * FROM _incoming_rows")
+    con.unregister("_incoming_rows")
+    parts = incoming.group_by("_part").len().sort("_part")
+    for part, n in parts.iter_rows():
+        con.execute("INSERT INTO snapshot_partitions VALUES (?, ?, ?, ?, ?)",
+                    [snapshot_id, kind.name, part, when, n])
+    return KindResult(kind.name, files, "loaded", snapshot_id, when, rows_read, rows_loaded,
+                      rows_quarantined, tuple(parts["_part"].to_list()))
+
+
+def _split_cross_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    first = pl.int_range(pl.len()).over(key) == 0
+    flagged = rows.with_columns(first.alias("__first"))
+    return (flagged.filter(pl.col("__first")).drop("__first"),
+            flagged.filter(~pl.col("__first")).drop("__first"))
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+# --- the run log beside the database -----------------------------------------------------------
+def log_path(db: Path) -> Path:
+    """Every run, committed or rejected, is appended here (JSON lines; IDs never appear)."""
+    return Path(db).with_suffix(".ingest.log")
+
+
+def append_log(db: Path, record: dict[str, object]) -> None:
+    line = mask_ids_in_text(json.dumps(record, ensure_ascii=False, default=str))
+    path = log_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+
+
+def error_record(error: LpdataError) -> dict[str, object]:
+    return {"code": error.code, "message": str(error)}
+
+
+__all__ = [
+    "DEFAULT_DB", "IngestResult", "KindResult", "append_log", "check_key", "ensure_schema",
+    "open_db", "table_name", "write_exports", "transaction",
+]
