@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .store import first_row, scalar
 from .views import connect
 
 
@@ -14,11 +15,11 @@ def status_frame(db: Path) -> tuple[pl.DataFrame, str]:
     con = connect(db)
     try:
         frame = con.sql("SELECT * FROM load_status").pl()
-        runs, last = con.execute("SELECT count(*), max(finished_at) FROM ingest_runs").fetchone()  # type: ignore[misc]
-        quarantined = con.execute(
-            "SELECT coalesce(sum(rows_quarantined), 0) FROM snapshots "
-            "WHERE snapshot_id IN (SELECT snapshot_id FROM current_snapshots)").fetchone()[0]  # type: ignore[index]
-        as_of = con.execute("SELECT as_of FROM lp_as_of").fetchone()[0]  # type: ignore[index]
+        runs, last = first_row(con, "SELECT count(*), max(finished_at) FROM ingest_runs")  # type: ignore[misc]
+        quarantined = scalar(
+            con, "SELECT coalesce(sum(rows_quarantined), 0) FROM snapshots "
+            "WHERE snapshot_id IN (SELECT snapshot_id FROM current_snapshots)")
+        as_of = scalar(con, "SELECT as_of FROM lp_as_of")
     finally:
         con.close()
     summary = (f"{runs} ingest run(s), the last at {last:%Y-%m-%d %H:%M}; {quarantined:,} rows in quarantine "

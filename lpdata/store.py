@@ -89,6 +89,18 @@ def _kind_ddl(kind: Kind) -> str:
             f"_file_id INTEGER NOT NULL, _row BIGINT, _sheet VARCHAR, _part VARCHAR NOT NULL,\n    {cols});")
 
 
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> tuple | None:
+    """The first row of a query, with the result fully consumed (DuckDB 2 keeps a result open after
+    fetchone(), and the next statement on the connection would fail)."""
+    rows = con.execute(sql, list(params)).fetchall()
+    return rows[0] if rows else None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> object:
+    row = first_row(con, sql, params)
+    return row[0] if row else None
+
+
 # --- opening the file ------------------------------------------------------------------------
 def open_db(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database; a clear error when another `lp` holds it or it cannot be written."""
@@ -120,7 +132,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def check_key(con: duckdb.DuckDBPyConnection, hasher: IdHasher, db: Path) -> None:
     """The first ingest records the key's fingerprint; later ones must use the same key, or every
     hash would silently stop matching."""
-    row = con.execute("SELECT value FROM lp_meta WHERE key = 'key_fingerprint'").fetchone()
+    row = first_row(con, "SELECT value FROM lp_meta WHERE key = 'key_fingerprint'")
     if row is None:
         con.execute("INSERT INTO lp_meta VALUES ('key_fingerprint', ?)", [hasher.fingerprint])
     elif row[0] != hasher.fingerprint:
@@ -172,7 +184,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
-    return int(con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])  # type: ignore[index]
+    return int(scalar(con, f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))  # type: ignore[arg-type]
 
 
 def _current_hashes(con: duckdb.DuckDBPyConnection, kind: str) -> set[str]:

@@ -25,7 +25,7 @@ import duckdb
 
 from .contract import ALL_KINDS
 from .errors import LpdataError, StoreError, UnknownViewError
-from .store import open_db, stored_columns, table_name
+from .store import open_db, scalar, stored_columns, table_name
 
 QUERIES_ENV = "LP_QUERIES_DIR"
 _HEADER = re.compile(r"^--\s*(grain|owner|meaning)\s*:\s*(.+?)\s*$", re.MULTILINE)
@@ -118,8 +118,8 @@ def _current_view_sql(kind_name: str, table: str, columns: list[str]) -> str:
 
 
 def _as_of_default(con: duckdb.DuckDBPyConnection) -> dt.date:
-    value = con.execute("SELECT max(exported_at) FROM snapshots").fetchone()[0]  # type: ignore[index]
-    return value.date() if value is not None else dt.date.today()
+    value = scalar(con, "SELECT max(exported_at) FROM snapshots")
+    return value.date() if isinstance(value, dt.datetime) else dt.date.today()
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None = None,

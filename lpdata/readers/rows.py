@@ -48,7 +48,7 @@ class TypedRows:
 
 
 _EXPECTED_BY_TYPE = {
-    ColumnType.NATIONAL_ID: "a national ID or resident permit like A123456789 with a valid check digit",
+    ColumnType.NATIONAL_ID: "a national ID or resident permit: a letter, 1/2/8/9 or A-D, eight digits, a valid check digit",
     ColumnType.DATE: "a date like 113/10/24, 1131024 or 2024-10-24",
     ColumnType.DATETIME: "a date and time like 113/10/24 14:03 or 2024-10-24 下午 02:03",
     ColumnType.TIME: "a time like 14:03",
@@ -126,6 +126,9 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
         # and say which row they repeat.
         key = list(kind.key)
         key_headers = ", ".join(kind.column(c).header for c in kind.key)
+        # The repeated key as a person reads it; the ID hash means nothing to them, so it is left out.
+        key_value = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in key if c != "national_id_hash"]
+                                  or [pl.lit("")], separator=" / ")
         ok = pl.col("__reason").is_null()
         frame = frame.with_columns(
             pl.when(ok).then(pl.col(ROW)).min().over(key).alias("__first")
@@ -136,6 +139,7 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
             pl.when(pl.col("__dup")).then(pl.format("a key no earlier row has (row {} has it)", pl.col("__first")))
             .otherwise(pl.col("__expected")).alias("__expected"),
             pl.when(pl.col("__dup")).then(pl.lit(key_headers)).otherwise(pl.col("__column")).alias("__column"),
+            pl.when(pl.col("__dup")).then(key_value).otherwise(pl.col("__value")).alias("__value"),
         ).drop("__first", "__dup")
 
     good = frame.filter(pl.col("__reason").is_null())
