@@ -133,24 +133,36 @@ def _export(kind: Kind, path: Path, sha: str, encoding: str | None, sheets: tupl
     rows = pl.concat([p.rows for p in parts], how="vertical_relaxed") if len(parts) > 1 else parts[0].rows
     rejects = pl.concat([p.rejects for p in parts]) if len(parts) > 1 else parts[0].rejects
     if kind.key and len(parts) > 1:
-        rows, rejects = _cross_sheet_duplicates(kind, rows, rejects)
+        raw = pl.concat([p.raw if p.raw is not None else pl.Series("__raw", [None] * p.rows.height, pl.String)
+                         for p in parts])
+        rows, rejects = _cross_sheet_duplicates(kind, rows, rejects, raw)
     return Export(kind, path, sha, encoding, sheets, rows, rejects, sum(p.rows_read for p in parts),
                   ignored, skipped)
 
 
-def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A key repeated on another sheet of the same workbook is a duplicate too."""
+def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFrame,
+                            raw: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A key repeated on another sheet of the same workbook is a duplicate too; like a duplicate
+    within a sheet, it names the row it repeats and keeps its raw cells."""
     key = list(kind.key)
     rows = rows.with_row_index("__i")
     dup = ~rows.select(pl.col("__i") == pl.col("__i").first().over(key))["__i"]
     if not dup.any():
         return rows.drop("__i"), rejects
-    dups = rows.filter(dup)
+    # The repeated key as a person reads it (the ID hash means nothing to them).
+    key_value = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in key if c != "national_id_hash"]
+                              or [pl.lit("")], separator=" / ")
+    dups = rows.with_columns(
+        raw.alias("__raw"),
+        pl.col(SHEET).first().over(key).alias("__first_sheet"),
+        pl.col(ROW).first().over(key).alias("__first_row"),
+    ).filter(dup)
     extra = dups.select(
-        pl.col(ROW), pl.col(SHEET), pl.lit(", ".join(kind.key)).alias("column"),
-        pl.lit("duplicate_key").alias("reason"), pl.lit(None, dtype=pl.String).alias("value"),
-        pl.lit("repeats a row of an earlier sheet").alias("detail"),
-        pl.lit(None, dtype=pl.String).alias("raw"),
+        pl.col(ROW), pl.col(SHEET), pl.lit(", ".join(kind.column(c).header for c in key)).alias("column"),
+        pl.lit("duplicate_key").alias("reason"), key_value.alias("value"),
+        pl.format("a key no earlier row has (sheet '{}' row {} has it)",
+                  pl.col("__first_sheet"), pl.col("__first_row")).alias("detail"),
+        pl.col("__raw").alias("raw"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     return rows.filter(~dup).drop("__i"), pl.concat([rejects, extra])
 

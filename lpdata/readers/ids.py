@@ -30,7 +30,8 @@ LETTER_CODES: dict[str, int] = {
     "K": 19, "L": 20, "M": 21, "N": 22, "O": 35, "P": 23, "Q": 24, "R": 25, "S": 26, "T": 27,
     "U": 28, "V": 29, "W": 32, "X": 30, "Y": 31, "Z": 33,
 }
-ID_PATTERN = r"^[A-Z](?:[12]|[89]|[A-D])\d{8}$"
+# `[0-9]`, not `\d`: Python's `\d` also matches other scripts' digits (٩), which NFKC leaves as they are.
+ID_PATTERN = r"^[A-Z](?:[12]|[89]|[A-D])[0-9]{8}$"
 _ID_RE = re.compile(ID_PATTERN)
 # Anything that looks like an ID inside free text (for masking raw rows and messages).
 _ID_LIKE_RE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][A-Da-d0-9Ａ-Ｄａ-ｄ０-９][0-9０-９]{8}")
@@ -77,8 +78,13 @@ def mask_ids_in_text(text: str) -> str:
 
 
 # --- vectorised forms, for whole columns -----------------------------------------------------
+#: What Python's `str.strip()` removes (Polars' `strip_chars()` keeps U+001C..U+001F), so that the
+#: column forms below agree with `normalize_id` and `mask_id`.
+_PY_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
 def normalized_id_expr(col: pl.Expr) -> pl.Expr:
-    return col.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
+    return col.str.normalize("NFKC").str.strip_chars(_PY_WHITESPACE).str.to_uppercase()
 
 
 def valid_id_expr(norm: pl.Expr) -> pl.Expr:
@@ -99,7 +105,7 @@ def valid_id_expr(norm: pl.Expr) -> pl.Expr:
 
 
 def masked_id_expr(col: pl.Expr) -> pl.Expr:
-    s = col.str.strip_chars()
+    s = col.str.strip_chars(_PY_WHITESPACE)
     n = s.str.len_chars()
     return (
         pl.when(n <= 4).then(pl.lit("*").repeat_by(n).list.join(""))

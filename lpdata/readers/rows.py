@@ -16,7 +16,7 @@ from ..contract import DERIVED_TERM, Column, ColumnType, Kind
 from .detect import HeaderMatch
 from .ids import IdHasher, masked_id_expr, normalized_id_expr, valid_id_expr
 from .tables import EXTRA, ROW
-from .values import clean_text, parse_column
+from .values import parse_column
 
 SHEET = "_sheet"
 PART = "_part"
@@ -37,7 +37,8 @@ REASONS = {
     "too_many_fields": "more cells than the header has columns",
     "duplicate_key": "repeats the key of an earlier row",
 }
-_ID_TOKEN = r"([A-Za-z])([A-Da-d0-9])[0-9]{6}([0-9]{2})"
+#: An ID-shaped token, half- or full-width (the cells are masked as found, not normalised).
+_ID_TOKEN = r"([A-Za-zＡ-Ｚａ-ｚ][A-Da-d0-9Ａ-Ｄａ-ｄ０-９])[0-9０-９]{6}([0-9０-９]{2})"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class TypedRows:
     rows: pl.DataFrame  # stored columns + _row, _sheet, _part
     rejects: pl.DataFrame  # REJECT_SCHEMA
     rows_read: int
+    raw: pl.Series | None = None  # each kept row's raw JSON, in `rows` order (for cross-sheet duplicates)
 
 
 _EXPECTED_BY_TYPE = {
@@ -90,7 +92,8 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
             value, err = parse_column(col, src)
             values.append(value.alias(col.name))
             if not col.allows_null and not (col.type is ColumnType.BOOL):
-                err = pl.when(clean_text(src).is_null()).then(pl.lit("missing_value")).otherwise(err)
+                # Empty, or `-1` ("none") in a number: either way no value where one is required.
+                err = pl.when(value.is_null() & err.is_null()).then(pl.lit("missing_value")).otherwise(err)
         errors.append((col, err.alias(f"__err_{col.name}")))
 
     extra_err = pl.when(pl.col(EXTRA).is_not_null() & (pl.col(EXTRA).str.strip_chars() != "")).then(
@@ -151,14 +154,18 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
     rows = good.select(pl.col(ROW), pl.col(SHEET), *stored).with_columns(part.alias(PART))
     rejects = bad.select(
         pl.col(ROW), pl.col(SHEET), pl.col("__column").alias("column"), pl.col("__reason").alias("reason"),
-        pl.col("__value").str.slice(0, 200).alias("value"), pl.col("__expected").alias("detail"),
+        pl.col("__value").str.replace_all(_ID_TOKEN, "${1}******${2}").str.slice(0, 200).alias("value"),
+        pl.col("__expected").alias("detail"),
         pl.col("__raw").alias("raw"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
-    return TypedRows(rows, rejects, body.height)
+    return TypedRows(rows, rejects, body.height, good["__raw"])
 
 
 def _raw_json(match: HeaderMatch, body: pl.DataFrame) -> pl.Expr:
-    """The row's raw cells by their printed headers, ID-shaped tokens masked."""
+    """The row's raw cells by their printed headers: the ID column masked whatever its shape, and
+    ID-shaped tokens masked in every other cell."""
+    id_positions = {match.positions[c.name] for c in match.kind.columns
+                    if c.type is ColumnType.NATIONAL_ID and c.name in match.positions}
     fields = []
     seen: set[str] = set()
     for i, header in enumerate(match.headers):
@@ -166,12 +173,11 @@ def _raw_json(match: HeaderMatch, body: pl.DataFrame) -> pl.Expr:
         if name in seen or f"c{i}" not in body.columns:
             continue
         seen.add(name)
-        fields.append(pl.col(f"c{i}").alias(name))
+        cell = masked_id_expr(pl.col(f"c{i}")) if i in id_positions else pl.col(f"c{i}")
+        fields.append(cell.alias(name))
     fields.append(pl.col(EXTRA).alias("(extra cells)"))
-    return (
-        pl.struct(fields).struct.json_encode().str.normalize("NFKC")
-        .str.replace_all(_ID_TOKEN, "${1}${2}******${3}")
-    )
+    # Masked after encoding, never normalised: NFKC would turn a full-width ＂ or ＼ into JSON syntax.
+    return pl.struct(fields).struct.json_encode().str.replace_all(_ID_TOKEN, "${1}******${2}")
 
 
 def _derive_term(kind: Kind, frame: pl.DataFrame) -> pl.DataFrame:

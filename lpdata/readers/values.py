@@ -135,21 +135,23 @@ def parse_number(text: pl.Expr, column: Column, *, integer: bool) -> Parsed:
     t = clean_text(text.str.normalize("NFKC"))
     none = t == NUMERIC_NONE
     num = t.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-    bad = num.is_null() | num.is_nan() | num.is_infinite()
+    # "Not a number" (text, NaN, infinity, a fraction where a whole number is due) is told apart
+    # from "a number outside its range".
+    not_number = num.is_null() | num.is_nan() | num.is_infinite()
     if integer:
-        bad = bad | (num != num.round(0))
+        not_number = not_number | (num != num.round(0))
+    bad = not_number
     if column.low is not None:
         bad = bad | (num < column.low)
     if column.high is not None:
         bad = bad | (num > column.high)
     readable = pl.when(none.fill_null(False)).then(None).when(bad.fill_null(True)).then(None).otherwise(num)
     value = readable.cast(pl.Int64) if integer else readable
-    error = pl.when(t.is_not_null() & ~none.fill_null(False) & bad.fill_null(True)).then(
-        pl.lit("out_of_range" if column.low is not None or column.high is not None else "invalid_number")
+    given = t.is_not_null() & ~none.fill_null(False)
+    error = (
+        pl.when(given & not_number.fill_null(True)).then(pl.lit("invalid_number"))
+        .when(given & bad.fill_null(True)).then(pl.lit("out_of_range"))
     )
-    # Distinguish "not a number at all" from "a number outside its range".
-    error = pl.when(t.is_not_null() & ~none.fill_null(False) & num.is_null()).then(
-        pl.lit("invalid_number")).otherwise(error)
     return value, error
 
 
