@@ -113,3 +113,24 @@ def table_contents(db: Path) -> dict[str, list[tuple]]:
         return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names}
     finally:
         con.close()
+
+
+DEMO_STUDENTS = 300
+
+
+@pytest.fixture(scope="session")
+def demo_school(tmp_path_factory: pytest.TempPathFactory):
+    """A small demo school (300 students) generated and ingested once per test session:
+    (summary, database path, key file). Views are checked against it for grain and sanity."""
+    from lpdata.demo import generate
+    from lpdata.ingest import ingest
+
+    root = tmp_path_factory.mktemp("demo-school")
+    key = root / "keys" / "id-hash.key"
+    key.parent.mkdir()
+    key.write_text(KEY_HEX + "\n")
+    key.chmod(0o600)
+    summary = generate(root / "exports", students=DEMO_STUDENTS, seed=3)
+    db = root / "demo.duckdb"
+    ingest(summary.out, db=db, exported_at=summary.exported_at, key_file=key)
+    return summary, db, key

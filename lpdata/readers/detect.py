@@ -150,9 +150,11 @@ class HeaderResolver:
         for index, row in enumerate(rows):
             for kind in self.kinds:
                 positions, missing, _ = self._match(kind, row)
-                score = (len(missing), -len(positions))
+                # The kind sharing the most columns with the row is the one the user meant: a CLO
+                # header lacking two columns is nearer to clo than to grades, which lacks one.
+                score = (-len(positions), len(missing))
                 if positions and (best is None or score < (best[0], best[1])):
-                    best = (len(missing), -len(positions), kind, missing, index)
+                    best = (-len(positions), len(missing), kind, missing, index)
         if best is None:
             return UnknownKindError(
                 "no header row of any export kind in the first rows", file=file, sheet=sheet,

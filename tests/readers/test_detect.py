@@ -227,6 +227,16 @@ def test_missing_several_columns(resolver: HeaderResolver) -> None:
                         "上傳時間, 勾選)")
 
 
+def test_nearest_is_the_kind_sharing_most_columns(resolver: HeaderResolver) -> None:
+    # A CLO header lacking 認證狀態 and 勾選 lacks fewer columns of `grades` (only 學期學業成績), yet
+    # it is plainly a CLO file: the kind with the most columns in common is named.
+    clo = KINDS_BY_NAME["clo"]
+    row = [c.header for c in clo.columns if c.header not in ("認證狀態", "勾選")]
+    err = resolver.nearest_error([row], file=FILE)
+    assert err.nearest == "clo"
+    assert err.missing == ("認證狀態", "勾選")
+
+
 def test_nothing_like_any_kind(resolver: HeaderResolver) -> None:
     err = resolver.nearest_error([["name", "value"], ["a", "1"]], file=FILE)
     assert err.nearest is None
