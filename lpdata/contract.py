@@ -313,7 +313,40 @@ SCHEDULE = Kind("schedule", "期程", "schedule", (
     _YEAR, _SEM, *(Column(m, m, T.DATE) for m in SCHEDULE_MILESTONES),
 ), key=("academic_year", "semester"), partition=("academic_year", "semester"), source="school")
 
-ALL_KINDS: tuple[Kind, ...] = (*KINDS, SCHEDULE)
+#: The rules (規則) are YAML too: dated settings of the rules in rules.md. Rule id -> its settings.
+#: Rules with no number (R-CLO-CERT's duty itself, the proxy chains, R-LEFT-MAIL, R-NO-FORCE) are
+#: decided from the records alone; P-SMALL-CELL is the privacy threshold of task-force briefings.
+RULE_SETTINGS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "R-TF-MEET": ("min_per_semester",),
+    "R-CLO-UPLOAD-MAX": ("max_per_semester",),
+    "R-CLO-CERT": ("certified_by_due_target",),
+    "R-CLO-SUBMIT-MAX": ("max_per_year",),
+    "R-MP-SUBMIT-MAX": ("max_per_year",),
+    "R-CHECK-LEAD": ("lead_days", "on_time_target"),
+    "R-SCHEDULE": ("min_per_semester",),
+    "R-ROSTER-VERIFY": ("min_per_semester",),
+    "R-RETENTION": ("seal_years",),
+    "R-PROXY-ADMIN": (),
+    "R-PROXY-TEACHER": (),
+    "R-LEFT-MAIL": (),
+    "R-TRAIN-STUDENT": ("min_per_semester",),
+    "R-TRAIN-NEW": ("min_briefings_per_year", "min_sessions_per_grade1_class"),
+    "R-TRAIN-TEACHER": ("min_per_year",),
+    "R-TRAIN-PARENT": ("min_per_year",),
+    "R-RECEIPT-WINDOW": ("min_days",),
+    "R-CLO-WINDOW": ("min_days_after_closing",),
+    "R-NO-FORCE": (),
+    "R-FILE-LIMITS": ("document_max_kb", "media_max_kb", "summary_max_chars"),
+    "P-SMALL-CELL": ("min_students",),
+})
+RULES = Kind("rules", "規則", "rules", (
+    Column("effective_from", "effective_from", T.INT, required=True, low=1, high=300),
+    Column("rule_id", "rule_id", T.CODE, required=True),
+    Column("setting", "setting", T.CODE, required=True),
+    Column("value", "value", T.NUMBER, required=True),
+), key=("effective_from", "rule_id", "setting"), source="school")
+
+ALL_KINDS: tuple[Kind, ...] = (*KINDS, SCHEDULE, RULES)
 KINDS_BY_NAME: Mapping[str, Kind] = MappingProxyType({k.name: k for k in ALL_KINDS})
 
 #: Kinds whose term is derived from a date column rather than read.

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import duckdb
 
+from . import rules
 from .contract import ALL_KINDS
 from .errors import LpdataError, StoreError, UnknownViewError
 from .store import open_db, scalar, stored_columns, table_name
@@ -33,7 +33,8 @@ _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _STRING = re.compile(r"'(?:[^']|'')*'")
 
 #: Tables users may read directly with `lp query` beside the views.
-BASE_TABLES = ("snapshots", "snapshot_files", "snapshot_partitions", "quarantine", "ingest_runs")
+BASE_TABLES = ("snapshots", "snapshot_files", "snapshot_partitions", "quarantine", "ingest_runs",
+               "rule_settings", "rules_in_force")
 
 
 def queries_dir() -> Path:
@@ -123,8 +124,9 @@ def _as_of_default(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None = None,
-                 settings: Mapping[str, object] | None = None) -> dt.date:
-    """Create the as-of setting and every view on this connection; returns the as-of date."""
+                 rules_file: Path | None | bool = True) -> dt.date:
+    """Create the as-of setting, the rules in force and every view on this connection; returns the
+    as-of date. `rules_file`: True reads `parameters/rules.yaml` if present; a path that file."""
     if isinstance(as_of, str):
         try:
             as_of = dt.date.fromisoformat(as_of)
@@ -139,10 +141,16 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
                SELECT *, row_number() OVER (PARTITION BY kind, part
                                             ORDER BY exported_at DESC, snapshot_id DESC) AS rank
                FROM snapshot_partitions) WHERE rank = 1""")
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     for kind in ALL_KINDS:
-        cols = [name for name, _ in stored_columns(kind)]
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS "
-                    + _current_view_sql(kind.name, table_name(kind), cols))
+        columns = stored_columns(kind)
+        if table_name(kind) in tables:
+            sql = _current_view_sql(kind.name, table_name(kind), [name for name, _ in columns])
+        else:  # a database written before this kind existed: the kind is simply not loaded
+            sql = ("SELECT " + ", ".join(f'NULL::{sql_type} AS "{name}"' for name, sql_type in columns)
+                   + ", NULL::INTEGER AS _file_id, NULL::BIGINT AS _row WHERE false")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS " + sql)
+    rules.install(con, school_file=rules_file)
     for query in load_queries():
         try:
             con.execute(f'CREATE OR REPLACE TEMP VIEW "{query.name}" AS {query.sql}')
@@ -153,15 +161,16 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
 
 
 def connect(db_path: str | Path, as_of: dt.date | str | None = None, *,
-            read_only: bool = True) -> duckdb.DuckDBPyConnection:
+            read_only: bool = True, rules_file: Path | None | bool = True) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to the database with every view ready, as of `as_of` (default: the
-    newest export time loaded)."""
+    newest export time loaded). `rules_file`: the school's rules overrides (default
+    `parameters/rules.yaml` when present; False for the shipped defaults and ingested rules only)."""
     con = open_db(Path(db_path), read_only=read_only)
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "snapshots" not in tables:
             raise StoreError("the database has no lp tables yet; run `lp ingest` first", file=db_path)
-        create_views(con, as_of=as_of)
+        create_views(con, as_of=as_of, rules_file=rules_file)
     except BaseException:
         con.close()
         raise

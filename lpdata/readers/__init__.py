@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from ..contract import SCHEDULE, SCHEDULE_MILESTONES, Kind
+from ..contract import RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
 from ..errors import InputFileError, LpdataError, UnknownKindError
 from .detect import Aliases, HeaderResolver, is_cover_sheet
 from .ids import IdHasher
@@ -91,7 +91,10 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher) -> list
     sha = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
     if suffix in YAML_SUFFIXES:
-        return [_read_schedule(path, raw, sha, hasher)]
+        data = _load_yaml(path, raw)
+        if isinstance(data, dict) and "rules" in data:
+            return [_export_rules(path, sha, parse_rules(data, path))]
+        return [_read_schedule(path, data, sha, hasher)]
     if suffix == ".csv":
         decoded = decode_csv_bytes(raw, path)
         preview = preview_csv(decoded, path)
@@ -167,12 +170,79 @@ def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFram
     return rows.filter(~dup).drop("__i"), pl.concat([rejects, extra])
 
 
-def _read_schedule(path: Path, raw: bytes, sha: str, hasher: IdHasher) -> Export:
-    """期程 YAML: `學年度-學期` keys, each a mapping of milestone -> date (AD, or ROC as elsewhere)."""
+def _load_yaml(path: Path, raw: bytes) -> object:
     try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        return yaml.safe_load(raw.decode("utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputFileError(f"not valid YAML: {exc}".splitlines()[0], file=path) from exc
+
+
+def read_rules_file(path: Path) -> pl.DataFrame:
+    """A rules YAML (shipped defaults, `parameters/rules.yaml`): effective_from, rule_id, setting, value."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read the rules file: {exc.strerror}", file=path) from exc
+    return parse_rules(_load_yaml(path, raw), path)
+
+
+def parse_rules(data: object, path: Path) -> pl.DataFrame:
+    """`rules:` is a list of entries, each `effective_from: 學年度` plus `RULE-ID: {setting: number}`.
+    Unknown rules or settings and non-numbers are errors naming the file and the key: a typo must
+    not silently leave a default in force."""
+    entries = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or set(data) - {"rules"}:  # type: ignore[arg-type]
+        raise UnknownKindError("a rules file holds one key, `rules:`, a list of dated entries", file=path,
+                               nearest="rules", expected="rules: [{effective_from: 113, R-CLO-SUBMIT-MAX: "
+                               "{max_per_year: 6}}, ...]")
+    records: list[tuple[int, str, str, float]] = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"entry {number}"
+        if not isinstance(entry, dict) or "effective_from" not in entry:
+            raise InputFileError(f"{where} needs effective_from (a 學年度)", file=path, column=where,
+                                 expected="a mapping with effective_from and rule ids")
+        year = entry["effective_from"]
+        if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 300:
+            raise InputFileError(f"{where}: effective_from {year!r} is not a 學年度", file=path,
+                                 column="effective_from", expected="an ROC year such as 113")
+        for rule_id, settings in entry.items():
+            if rule_id == "effective_from":
+                continue
+            if rule_id not in RULE_SETTINGS:
+                raise InputFileError(f"{where}: unknown rule {rule_id!r}", file=path, column=str(rule_id),
+                                     expected="one of " + ", ".join(RULE_SETTINGS))
+            if not isinstance(settings, dict):
+                raise InputFileError(f"{where}: {rule_id} must be a mapping of setting: number",
+                                     file=path, column=rule_id,
+                                     expected=", ".join(RULE_SETTINGS[rule_id]) or "no settings")
+            for setting, value in settings.items():
+                if setting not in RULE_SETTINGS[rule_id]:
+                    raise InputFileError(f"{where}: {rule_id} has no setting {setting!r}", file=path,
+                                         column=f"{rule_id}.{setting}",
+                                         expected=", ".join(RULE_SETTINGS[rule_id]) or "no settings")
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                    raise InputFileError(f"{where}: {rule_id}.{setting} = {value!r} is not a number ≥ 0",
+                                         file=path, column=f"{rule_id}.{setting}", expected="a number ≥ 0")
+                records.append((year, rule_id, str(setting), float(value)))
+    keys = [r[:3] for r in records]
+    if len(set(keys)) != len(keys):
+        dup = next(k for k in keys if keys.count(k) > 1)
+        raise InputFileError(f"{dup[1]}.{dup[2]} is set twice for effective_from {dup[0]}", file=path,
+                             column=f"{dup[1]}.{dup[2]}", expected="one value per rule, setting and year")
+    return pl.DataFrame(records, schema={"effective_from": pl.Int64, "rule_id": pl.String,
+                                         "setting": pl.String, "value": pl.Float64}, orient="row")
+
+
+def _export_rules(path: Path, sha: str, frame: pl.DataFrame) -> Export:
+    rows = frame.with_columns(
+        pl.lit(None, dtype=pl.Int64).alias(ROW), pl.lit(None, dtype=pl.String).alias(SHEET),
+        pl.lit("*").alias(PART))
+    return Export(RULES, path, sha, "utf-8", (), rows, pl.DataFrame(schema=REJECT_SCHEMA), frame.height)
+
+
+def _read_schedule(path: Path, data: object, sha: str, hasher: IdHasher) -> Export:
+    """期程 YAML: `學年度-學期` keys, each a mapping of milestone -> date (AD, or ROC as elsewhere)."""
     if not isinstance(data, dict) or not data or not all(_TERM_KEY.match(str(k)) for k in data):
         raise UnknownKindError(
             "a YAML file that is no known kind; nearest is schedule (期程)", file=path,

@@ -1,0 +1,61 @@
+"""Every view's grain is unique on the demo school, and every public view of metrics.md exists with
+its columns and shows something there (a view that is always empty on a whole school is broken)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lpdata import connect
+from lpdata.views import load_queries
+
+#: metrics.md's views and the columns it names: a public interface.
+PUBLIC = {
+    "class_completion": ["academic_year", "semester", "class_name", "grade", "homeroom_teacher_code",
+                         "homeroom_teacher_name", "students", "clo_uploaders", "clo_upload_rate", "clo_items",
+                         "clo_certified", "clo_pending", "clo_rejected", "clo_certified_students", "clo_selected",
+                         "mp_uploaders", "mp_upload_rate", "mp_items", "mp_selected"],
+    "certification_backlog": ["item_id", "academic_year", "semester", "class_name", "student_no", "course_code",
+                              "course_name", "teacher_code", "teacher_name", "uploaded_at", "waiting_days",
+                              "certify_due", "days_to_due", "overdue", "teacher_active", "assignee_code",
+                              "needs_proxy"],
+    "teacher_certification": ["academic_year", "semester", "teacher_code", "pending", "overdue",
+                              "oldest_waiting_days", "certified", "rejected", "median_turnaround_days",
+                              "certified_by_due_rate"],
+    "reconciliation": ["kind", "academic_year", "national_id_hash", "student_no", "class_name", "item_id",
+                       "receipt_batch", "receipt_line", "state", "submitted_uncertified"],
+    "quota_breaches": ["national_id_hash", "academic_year", "kind", "rule_id", "semester", "count", "limit"],
+    "receipt_confirmation": ["receipt_batch", "national_id_hash", "student_no", "class_name", "enrolled", "state",
+                             "mail_needed", "lines"],
+    "effectiveness": ["academic_year", "semester", "role", "person_code", "metric", "person_name", "unit", "value",
+                      "target", "met", "definition"],
+    "compliance": ["rule_id", "academic_year", "semester", "status", "evidence"],
+    "retention": ["national_id_hash", "student_no", "graduated_on", "seal_until", "state"],
+    "data_quality": ["file", "kind", "rows_read", "rows_loaded", "rows_quarantined", "reason", "example_row"],
+}
+
+
+@pytest.fixture(scope="module")
+def con(demo_school):
+    _, db, _ = demo_school
+    connection = connect(db, rules_file=False)
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("view", [q for q in load_queries()], ids=lambda q: q.name)
+def test_grain_is_unique_on_the_demo_school(con, view) -> None:
+    cols = ", ".join(f'"{c}"' for c in view.grain)
+    total = con.execute(f'SELECT count(*) FROM "{view.name}"').fetchall()[0][0]
+    distinct = con.execute(f'SELECT count(*) FROM (SELECT DISTINCT {cols} FROM "{view.name}")').fetchall()[0][0]
+    assert total == distinct, f"{view.name}: {total} rows, {distinct} distinct ({cols})"
+
+
+@pytest.mark.parametrize("view", sorted(PUBLIC))
+def test_public_view_has_its_columns_and_rows(con, view: str) -> None:
+    names = {q.name for q in load_queries()}
+    assert view in names, f"{view}.sql is missing from queries/"
+    cur = con.execute(f'SELECT * FROM "{view}" LIMIT 0')
+    columns = [d[0] for d in cur.description]
+    cur.fetchall()
+    assert set(PUBLIC[view]) <= set(columns), set(PUBLIC[view]) - set(columns)
+    assert con.execute(f'SELECT count(*) FROM "{view}"').fetchall()[0][0] > 0
