@@ -198,16 +198,26 @@ def _print_frame(frame: "pl.DataFrame", fmt: Format, *, title: str, limit: int |
     for name, dtype in zip(shown.columns, shown.dtypes):
         table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="ellipsis",
                          no_wrap=True)
+    # A terminal table is read by a person: rates as percentages, yes/no as ✓/✗, hashes shortened
+    # (csv and json keep every value exactly as the view gives it).
+    kinds = [("rate" if name.endswith("_rate") or name.endswith("比率") or name.endswith("率") else
+              "hash" if "hash" in name or "雜湊" in name else "") for name in shown.columns]
     for row in shown.iter_rows():
-        table.add_row(*[_cell(v) for v in row])
+        table.add_row(*[_cell(v, k) for v, k in zip(row, kinds)])
     out.print(table)
     if limit is not None and frame.height > limit:
         out.print(f"… {frame.height - limit:,} more rows (use --limit N, or --format csv)")
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, kind: str = "") -> str:
     if value is None:
         return "[dim]∅[/]"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if kind == "rate" and isinstance(value, (int, float)):
+        return f"{value:.1%}"
+    if kind == "hash" and isinstance(value, str) and len(value) > 12:
+        return value[:10] + "…"
     if isinstance(value, float):
         return f"{value:,.3f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{value:,.0f}"
     if isinstance(value, dt.datetime):

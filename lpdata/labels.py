@@ -14,6 +14,25 @@ COMMON_ZH = {
     "snapshot_rows_quarantined": "快照隔離列數", "national_id_hash": "身分證號雜湊", "_file_id": "來源檔案",
     "_row": "來源列", "academic_year": "學年度", "semester": "學期", "class_name": "班級名稱",
     "student_no": "學號", "grade": "年級",
+    # metrics.md
+    "homeroom_teacher_code": "導師代碼", "homeroom_teacher_name": "導師", "students": "在學人數",
+    "clo_uploaders": "成果上傳人數", "clo_upload_rate": "成果上傳率", "clo_items": "成果件數",
+    "clo_certified": "已認證", "clo_pending": "待認證", "clo_rejected": "認證未通過",
+    "clo_certified_students": "有認證成果人數", "clo_selected": "成果勾選件數", "mp_uploaders": "多元表現上傳人數",
+    "mp_upload_rate": "多元表現上傳率", "mp_items": "多元表現件數", "mp_selected": "多元表現勾選件數",
+    "item_id": "項目編號", "course_code": "課程代碼", "course_name": "科目名稱", "teacher_code": "任課教師代碼",
+    "teacher_name": "任課教師", "uploaded_at": "上傳時間", "waiting_days": "等待天數", "certify_due": "認證截止日",
+    "days_to_due": "距截止天數", "overdue": "逾期", "teacher_active": "教師在職", "assignee_code": "負責認證人代碼",
+    "needs_proxy": "需指定代理人", "pending": "待認證", "oldest_waiting_days": "最久等待天數", "certified": "已認證",
+    "rejected": "未通過", "median_turnaround_days": "認證天數中位數", "certified_by_due_rate": "如期認證率",
+    "items": "件數", "receipt_batch": "收訖批次", "receipt_line": "收訖明細列", "state": "狀態",
+    "submitted_uncertified": "未認證即提交", "batch_id": "提交批次", "submitted_at": "提交時間",
+    "explanation": "說明", "rule_id": "規則編號", "count": "件數", "limit": "上限", "enrolled": "在學",
+    "mail_needed": "需紙本通知", "lines": "明細筆數", "name": "姓名", "address": "通訊地址", "postcode": "郵遞區號",
+    "role": "職務", "person_code": "人員代碼", "person_name": "姓名", "metric": "指標", "unit": "單位",
+    "value": "數值", "target": "目標", "met": "達成", "definition": "定義", "definition_en": "定義 (英文)",
+    "status": "狀態", "evidence": "佐證", "rule_title": "規則", "owner": "負責職務", "setting": "設定值",
+    "graduated_on": "畢業日期", "seal_until": "封存至", "effective_from": "生效學年度", "source": "來源",
 }
 
 
