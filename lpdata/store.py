@@ -45,6 +45,7 @@ _SQL_TYPES = {
 }
 
 # Bookkeeping tables. Identifiers come from this module and the contract, never from input.
+# `purge_runs` is the audit of `lp purge --apply` (lpdata.purge): counts only, kept by every purge.
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS lp_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -67,7 +68,10 @@ CREATE TABLE IF NOT EXISTS snapshot_partitions (
 CREATE TABLE IF NOT EXISTS quarantine (
     file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
     row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR,
-    raw_row VARCHAR);
+    raw_row VARCHAR, national_id_hash VARCHAR);
+CREATE TABLE IF NOT EXISTS purge_runs (
+    purge_id INTEGER PRIMARY KEY, run_at TIMESTAMP NOT NULL, run_by VARCHAR, host VARCHAR,
+    as_of DATE NOT NULL, lp_version VARCHAR, students INTEGER NOT NULL, rows_deleted VARCHAR NOT NULL);
 """
 
 
@@ -124,6 +128,8 @@ def open_db(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_BOOKKEEPING)
+    # Added after schema 1 shipped: older files get the column (NULL for rows quarantined before).
+    con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS national_id_hash VARCHAR")
     for kind in ALL_KINDS:
         con.execute(_kind_ddl(kind))
     con.execute("INSERT INTO lp_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
@@ -282,6 +288,7 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
                 pl.lit(kind.name).alias("kind"), pl.col(SHEET).alias("sheet"),
                 pl.col(ROW).alias("row_number"), pl.col("column").alias("column_name"),
                 pl.col("reason"), pl.col("value"), pl.col("detail"), pl.col("raw").alias("raw_row"),
+                pl.col("national_id_hash"),
             )
             con.register("_incoming_rejects", rejects)
             con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _incoming_rejects")
@@ -293,8 +300,12 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
         if dup.height:
             con.register("_incoming_dups", dup)
             con.execute(
-                """INSERT INTO quarantine SELECT _file_id, _snapshot_id, ?, _sheet, _row, ?, 'duplicate_key',
-                   NULL, 'repeats a row of another file of the same export', NULL FROM _incoming_dups""",
+                """INSERT INTO quarantine (file_id, snapshot_id, kind, sheet, row_number, column_name, reason,
+                                          value, detail, raw_row, national_id_hash)
+                   SELECT _file_id, _snapshot_id, ?, _sheet, _row, ?, 'duplicate_key',
+                   NULL, 'repeats a row of another file of the same export', NULL,
+                   """ + ("national_id_hash" if "national_id_hash" in dup.columns else "NULL")
+                + " FROM _incoming_dups",
                 [kind.name, ", ".join(kind.column(c).header for c in kind.key)])
             con.unregister("_incoming_dups")
             rows_loaded -= dup.height

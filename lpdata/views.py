@@ -34,7 +34,7 @@ _STRING = re.compile(r"'(?:[^']|'')*'")
 
 #: Tables users may read directly with `lp query` beside the views.
 BASE_TABLES = ("snapshots", "snapshot_files", "snapshot_partitions", "quarantine", "ingest_runs",
-               "rule_settings", "rules_in_force")
+               "purge_runs", "rule_settings", "rules_in_force")
 
 
 def queries_dir() -> Path:

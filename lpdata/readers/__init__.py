@@ -166,6 +166,8 @@ def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFram
         pl.format("a key no earlier row has (sheet '{}' row {} has it)",
                   pl.col("__first_sheet"), pl.col("__first_row")).alias("detail"),
         pl.col("__raw").alias("raw"),
+        (pl.col("national_id_hash") if "national_id_hash" in dups.columns
+         else pl.lit(None, dtype=pl.String)).alias("national_id_hash"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     return rows.filter(~dup).drop("__i"), pl.concat([rejects, extra])
 

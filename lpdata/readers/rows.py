@@ -23,6 +23,8 @@ PART = "_part"
 REJECT_SCHEMA = {
     ROW: pl.Int64, SHEET: pl.String, "column": pl.String, "reason": pl.String,
     "value": pl.String, "detail": pl.String, "raw": pl.String,
+    # The row's ID hash when its ID was valid: so a purge can remove a graduate's quarantined rows.
+    "national_id_hash": pl.String,
 }
 #: Human text for each reason code (the code is what data_quality groups by).
 REASONS = {
@@ -157,6 +159,8 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
         pl.col("__value").str.replace_all(_ID_TOKEN, "${1}******${2}").str.slice(0, 200).alias("value"),
         pl.col("__expected").alias("detail"),
         pl.col("__raw").alias("raw"),
+        (pl.col("national_id_hash") if "national_id_hash" in bad.columns
+         else pl.lit(None, dtype=pl.String)).alias("national_id_hash"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     return TypedRows(rows, rejects, body.height, good["__raw"])
 
