@@ -33,6 +33,16 @@ COMMON_ZH = {
     "value": "數值", "target": "目標", "met": "達成", "definition": "定義", "definition_en": "定義 (英文)",
     "status": "狀態", "evidence": "佐證", "rule_title": "規則", "owner": "負責職務", "setting": "設定值",
     "graduated_on": "畢業日期", "seal_until": "封存至", "effective_from": "生效學年度", "source": "來源",
+    "excess": "超出件數", "submitted": "已提交", "selected_not_submitted": "勾選未提交",
+    "breached_semesters": "超量學期", "student_enrolled": "學生在學", "teacher_in_staff": "在教職員名冊",
+    "teacher_inactive_since": "教師停用日", "assignee_name": "負責認證人", "proxy_basis": "代理依據",
+    "kinds": "名冊別", "confirmed_at": "確認時間", "report_text": "回報內容", "school_finding": "學校查核結果",
+    "checked_at": "查核時間", "resubmitted_at": "重新提交時間", "graduated_on_from": "畢業日期來源",
+    "seal_years": "封存年限", "deletable_from": "可刪除日", "students_not_enrolled": "非在學人數",
+    "in_progress": "期間進行中", "items_uploaded_by_due": "期限內上傳件數", "decided_by_due": "期限內認證件數",
+    "upload_due": "上傳截止日", "metric_order": "指標順序", "receipt_file": "收訖檔案",
+    "submitted_by": "提交人員代碼", "times_submitted": "提交次數", "received_at": "收訖時間",
+    "selected_at": "勾選時間", "category": "類別", "title": "名稱", "summary": "簡述", "receipt_summary": "收訖簡述",
 }
 
 

@@ -214,7 +214,7 @@ def _build_registrar(school: School) -> None:
         _grade(school, 1, COURSE_A, 80),
         _grade(school, 1, COURSE_B, None),        # listed, no score yet
         _grade(school, 1, COURSE_E, 90),          # the elective: an enrolment through 成績名冊
-        _grade(school, 2, COURSE_A, 70),          # (2, B): no row at all, still expected
+        _grade(school, 2, COURSE_A, 70),          # (2, B): no row, and B (0 credits) expects none
         _grade(school, 3, COURSE_A, 60, "2025-02-10 09:00"),  # entered after the first as_of
         _grade(school, 3, COURSE_B, 75),
         _grade(school, 4, COURSE_A, 50),          # a student who left: not counted
@@ -241,13 +241,14 @@ def test_registrar_clerk_roster_verification_and_grades_entry(school: School) ->
     # Verification dates inside the term, whole roster: 09-10, 09-12 -> 2, short of the 3 the rules ask.
     dates = _row(eff, 113, 1, "registrar_clerk", "R1", "roster_verification_dates")
     assert (dates["value"], dates["unit"], dates["target"], dates["met"]) == (2, "count", 3, False)
-    # Enrolments: 1: A, B, E; 2: A, B; 3: A, B; 5: C -> 8. With a score by 02-05: 1A, 1E, 2A, 3B, 5C -> 5.
+    # Enrolments: B has 0 credits, so only its 成績名冊 rows make enrolments (1B, 3B; 2 has none):
+    # 1: A, B, E; 2: A; 3: A, B; 5: C -> 7. With a score by 02-05: 1A, 1E, 2A, 3B, 5C -> 5.
     grades = _row(eff, 113, 1, "registrar_clerk", "R1", "grades_entered_rate")
-    assert grades["value"] == pytest.approx(5 / 8)
+    assert grades["value"] == pytest.approx(5 / 7)
     assert (grades["target"], grades["met"]) == (None, None)
 
     later = _eff(school, "2025-08-05")
-    assert _vals(later, 113, 1, "registrar_clerk", "grades_entered_rate") == {"R1": pytest.approx(6 / 8)}
+    assert _vals(later, 113, 1, "registrar_clerk", "grades_entered_rate") == {"R1": pytest.approx(6 / 7)}
     # 113-2: R1 and R3 both hold the duty and get the same school-wide figures. Nobody enrolled: the
     # verified rate is NULL; one verification date; the graduate's one enrolment is graded.
     assert _vals(later, 113, 2, "registrar_clerk", "roster_verified") == {"R1": None, "R3": None}

@@ -59,3 +59,15 @@ def test_public_view_has_its_columns_and_rows(con, view: str) -> None:
     cur.fetchall()
     assert set(PUBLIC[view]) <= set(columns), set(PUBLIC[view]) - set(columns)
     assert con.execute(f'SELECT count(*) FROM "{view}"').fetchall()[0][0] > 0
+
+
+@pytest.mark.parametrize("view", sorted(PUBLIC))
+def test_every_column_has_a_chinese_label(con, view: str) -> None:
+    from lpdata.labels import zh_labels
+
+    cur = con.execute(f'SELECT * FROM "{view}" LIMIT 0')
+    columns = [d[0] for d in cur.description]
+    cur.fetchall()
+    labels = zh_labels(view, columns)
+    assert [c for c in columns if labels[c] == c] == [], "add these to lpdata/labels.py"
+    assert len(set(labels.values())) == len(columns)

@@ -1,0 +1,335 @@
+-- grain: rule_id, academic_year, semester
+-- owner: academic_director
+-- meaning: The rules decided from the portfolio items and the submissions: CLO upload quota, certification before selection or submission, yearly submission quotas, the check lead before the national deadline, file limits.
+-- Private part of `compliance` (which adds each rule's title and owner); columns: setting, status,
+-- evidence. One definition per figure: the quota breaches are `quota_breaches`' rows; submissions
+-- are _portfolio_items' (each item once, by its first submission on or before as_of), as
+-- reconciliation and effectiveness read them; the rest comes from _clo_items.
+-- Decisions the spec leaves open:
+-- * A term's items are "loaded" when the current snapshots hold that term's CLO partition; a
+--   year's when they hold one of its terms (CLO, or MP). Not loaded: 'unknown'.
+-- * These rules forbid something: one breach fails the term at once, even while it runs; no breach
+--   passes (so far, if the term is still running).
+-- * R-CLO-UPLOAD-MAX also checks "only for credited courses": a live item of a course with 0
+--   credits fails the term (items whose course is not in `courses` are not judged on that).
+-- * R-CLO-CERT: a live item selected as of as_of and not certified by then, or a CLO item first
+--   submitted before its certification (reconciliation's submitted_uncertified; a certification
+--   with no time counts as made). With no submissions file loaded and no selection breach the rule
+--   is 'unknown' (half of it cannot be checked).
+-- * R-CLO-SUBMIT-MAX / R-MP-SUBMIT-MAX: quota_breaches' count (per item: submitted, else selected
+--   and live), so a breach shows before the batch that would commit it.
+-- * R-CHECK-LEAD: each item of the term counts once, by its first submission (a resubmission after a
+--   correction is not a late one), as effectiveness' submitted_on_time_rate; on time = submitted on
+--   or before national_due − D days (the date, whatever the hour). No national_due in the schedule,
+--   no submissions file, or no item of the term submitted yet: 'unknown'.
+-- * R-FILE-LIMITS applies from its effective year only: no row before it (not in force is neither
+--   pass nor fail). Items with no file type or size are only checked for their summary.
+-- * Student counts under P-SMALL-CELL read "fewer than N": the task force sees this evidence.
+WITH
+-- Terms and years with the settings in force (small: P-SMALL-CELL).
+terms AS (
+    SELECT p.*, s.* EXCLUDE (academic_year), s.small_cell AS small
+    FROM _compliance_periods p
+    JOIN _compliance_settings s USING (academic_year)
+    WHERE p.period_noun = 'term'
+),
+years AS (
+    SELECT p.*, s.* EXCLUDE (academic_year), s.small_cell AS small
+    FROM _compliance_periods p
+    JOIN _compliance_settings s USING (academic_year)
+    WHERE p.period_noun = 'year'
+),
+submissions_loaded AS (SELECT count(*) > 0 AS loaded FROM snapshots WHERE kind = 'submissions'),
+schedule_loaded AS (SELECT count(*) > 0 AS loaded FROM snapshots WHERE kind = 'schedule'),
+
+-- ---------------------------------------------------------------------------------------------
+-- R-CLO-UPLOAD-MAX: no student over N live CLO items in the term, and none for an uncredited course.
+live_per_student AS (  -- quota_breaches' count: live items per student and term
+    SELECT academic_year, semester, national_id_hash, count(*) AS items
+    FROM _clo_items
+    WHERE live
+    GROUP BY ALL
+),
+upload_breaches AS (  -- quota_breaches lists a student once a year, with every semester over
+    SELECT q.academic_year, b.semester, count(*) AS over
+    FROM quota_breaches q, unnest(q.breached_semesters) AS b(semester)
+    WHERE q.rule_id = 'R-CLO-UPLOAD-MAX'
+    GROUP BY ALL
+),
+uncredited AS (
+    SELECT
+        academic_year, semester,
+        count(*) AS items,
+        array_to_string((list(DISTINCT coalesce(course_name, course_code) ORDER BY coalesce(course_name, course_code)))[1:3], ', ')
+            || CASE WHEN count(DISTINCT coalesce(course_name, course_code)) > 3 THEN ', …' ELSE '' END AS courses
+    FROM _clo_items
+    WHERE live AND credits = 0
+    GROUP BY ALL
+),
+uploads AS (
+    SELECT
+        t.academic_year, t.semester,
+        any_value(t.period) AS period, any_value(t.clo_loaded) AS clo_loaded, any_value(t.small) AS small,
+        any_value(t.clo_upload_max) AS max_items,
+        count(u.national_id_hash) AS uploaders,
+        max(u.items) AS most
+    FROM terms t
+    LEFT JOIN live_per_student u ON u.academic_year = t.academic_year AND u.semester = t.semester
+    WHERE t.clo_upload_max IS NOT NULL
+    GROUP BY t.academic_year, t.semester
+),
+uploads_decided AS (
+    SELECT
+        'R-CLO-UPLOAD-MAX' AS rule_id, u.academic_year, u.semester,
+        '≤' || format('{:g}', u.max_items) || ' live items per student per semester, credited courses only' AS setting,
+        CASE WHEN NOT u.clo_loaded THEN 'unknown'
+             WHEN coalesce(b.over, 0) > 0 OR x.items > 0 THEN 'fail'
+             ELSE 'pass' END AS status,
+        CASE WHEN NOT u.clo_loaded THEN 'no CLO file of ' || u.period || ' loaded'
+             WHEN coalesce(b.over, 0) > 0 OR x.items > 0 THEN
+                 concat_ws('; ',
+                     CASE WHEN b.over > 0 THEN
+                         CASE WHEN b.over < u.small THEN 'fewer than ' || u.small ELSE b.over::VARCHAR END
+                         || ' students over ' || format('{:g}', u.max_items) || ' live items (most: ' || u.most || ')' END,
+                     CASE WHEN x.items > 0 THEN
+                         x.items || ' live item' || if(x.items = 1, '', 's') || ' for courses with 0 credits: ' || x.courses END)
+             WHEN u.uploaders = 0 THEN 'no live CLO item'
+             ELSE CASE WHEN u.uploaders < u.small THEN 'fewer than ' || u.small ELSE u.uploaders::VARCHAR END
+                  || ' students with live items, at most ' || u.most || ' each' END AS evidence
+    FROM uploads u
+    LEFT JOIN upload_breaches b ON b.academic_year = u.academic_year AND b.semester = u.semester
+    LEFT JOIN uncredited x ON x.academic_year = u.academic_year AND x.semester = u.semester
+),
+
+-- ---------------------------------------------------------------------------------------------
+-- R-CLO-CERT: nothing selected or submitted before it was certified.
+selections AS (
+    SELECT
+        academic_year, semester,
+        count(*) AS selected,
+        count(*) FILTER (cert_state <> 'certified') AS uncertified,
+        array_to_string((list(DISTINCT teacher_code ORDER BY teacher_code) FILTER (cert_state <> 'certified'))[1:3], ', ')
+            || CASE WHEN count(DISTINCT teacher_code) FILTER (cert_state <> 'certified') > 3 THEN ', …' ELSE '' END
+            AS teachers
+    FROM _clo_items
+    WHERE live AND selected
+    GROUP BY ALL
+),
+clo_sent AS (  -- CLO items submitted on or before as_of, by their first submission
+    SELECT
+        p.academic_year, p.semester, p.batch_id, c.teacher_code,
+        -- reconciliation's submitted_uncertified: not 認證通過, or certified after the submission
+        NOT coalesce(p.cert_status_exported = 'certified'
+                     AND (p.certified_at IS NULL OR p.certified_at <= p.submitted_at), false) AS uncertified
+    FROM _portfolio_items p
+    JOIN _clo_items c ON c.item_id = p.item_id
+    WHERE p.kind = 'clo' AND p.submitted AND p.on_platform
+),
+clo_sent_summary AS (
+    SELECT
+        academic_year, semester,
+        count(*) AS sent,
+        count(*) FILTER (uncertified) AS uncertified,
+        array_to_string((list(DISTINCT batch_id ORDER BY batch_id) FILTER (uncertified))[1:3], ', ')
+            || CASE WHEN count(DISTINCT batch_id) FILTER (uncertified) > 3 THEN ', …' ELSE '' END AS batches,
+        array_to_string((list(DISTINCT teacher_code ORDER BY teacher_code) FILTER (uncertified))[1:3], ', ')
+            || CASE WHEN count(DISTINCT teacher_code) FILTER (uncertified) > 3 THEN ', …' ELSE '' END AS teachers
+    FROM clo_sent
+    GROUP BY ALL
+),
+certification_decided AS (
+    SELECT
+        'R-CLO-CERT' AS rule_id, t.academic_year, t.semester,
+        'every selected or submitted CLO certified first' AS setting,
+        CASE WHEN NOT t.clo_loaded THEN 'unknown'
+             WHEN coalesce(sel.uncertified, 0) > 0 OR coalesce(snt.uncertified, 0) > 0 THEN 'fail'
+             WHEN NOT sl.loaded THEN 'unknown'
+             ELSE 'pass' END AS status,
+        CASE WHEN NOT t.clo_loaded THEN 'no CLO file of ' || t.period || ' loaded'
+             WHEN coalesce(sel.uncertified, 0) > 0 OR coalesce(snt.uncertified, 0) > 0 THEN
+                 concat_ws('; ',
+                     CASE WHEN sel.uncertified > 0 THEN
+                         sel.uncertified || ' selected item' || if(sel.uncertified = 1, '', 's')
+                         || ' not certified' || coalesce(' (teachers ' || nullif(sel.teachers, '') || ')', '') END,
+                     CASE WHEN snt.uncertified > 0 THEN
+                         snt.uncertified || ' item' || if(snt.uncertified = 1, '', 's')
+                         || ' submitted before certification (batches ' || snt.batches
+                         || coalesce('; teachers ' || nullif(snt.teachers, ''), '') || ')' END)
+             ELSE CASE WHEN coalesce(sel.selected, 0) = 0 THEN 'no selected item'
+                       ELSE sel.selected || ' selected item' || if(sel.selected = 1, '', 's') || ', all certified' END
+                  || '; '
+                  || CASE WHEN NOT sl.loaded THEN 'no submissions file loaded'
+                          WHEN coalesce(snt.sent, 0) = 0 THEN 'no item of ' || t.period || ' submitted'
+                          ELSE snt.sent || ' submitted item' || if(snt.sent = 1, '', 's')
+                               || ', all certified before submission' END
+             END AS evidence
+    FROM terms t
+    CROSS JOIN submissions_loaded sl
+    LEFT JOIN selections sel ON sel.academic_year = t.academic_year AND sel.semester = t.semester
+    LEFT JOIN clo_sent_summary snt ON snt.academic_year = t.academic_year AND snt.semester = t.semester
+),
+
+-- ---------------------------------------------------------------------------------------------
+-- R-CLO-SUBMIT-MAX, R-MP-SUBMIT-MAX: quota_breaches' students over the yearly quota.
+counted_per_student AS (  -- quota_breaches' count, for every student (it lists only those over)
+    SELECT kind, academic_year, national_id_hash, count(*) AS items
+    FROM _portfolio_items
+    WHERE on_platform AND (submitted OR (selected AND live))
+    GROUP BY ALL
+),
+submit_breaches AS (
+    SELECT rule_id, academic_year, count(*) AS over, max("count") AS most_over
+    FROM quota_breaches
+    WHERE rule_id IN ('R-CLO-SUBMIT-MAX', 'R-MP-SUBMIT-MAX')
+    GROUP BY ALL
+),
+quota_rules (rule_id, kind, label) AS (
+    VALUES ('R-CLO-SUBMIT-MAX', 'clo', 'CLO'), ('R-MP-SUBMIT-MAX', 'mp', 'MP')
+),
+quota_years AS (
+    SELECT
+        q.*, y.academic_year, y.semester, y.period, y.small,
+        CASE q.kind WHEN 'clo' THEN y.clo_loaded ELSE y.mp_loaded END AS loaded,
+        CASE q.kind WHEN 'clo' THEN y.clo_submit_max ELSE y.mp_submit_max END AS max_items
+    FROM quota_rules q
+    CROSS JOIN years y
+),
+quotas AS (
+    SELECT
+        q.rule_id, q.academic_year, q.semester,
+        any_value(q.label) AS label, any_value(q.period) AS period, any_value(q.loaded) AS loaded,
+        any_value(q.small) AS small, any_value(q.max_items) AS max_items,
+        count(c.national_id_hash) AS students,
+        max(c.items) AS most
+    FROM quota_years q
+    LEFT JOIN counted_per_student c ON c.kind = q.kind AND c.academic_year = q.academic_year
+    WHERE q.max_items IS NOT NULL
+    GROUP BY q.rule_id, q.academic_year, q.semester
+),
+quotas_decided AS (
+    SELECT
+        q.rule_id, q.academic_year, q.semester,
+        '≤' || format('{:g}', q.max_items) || ' ' || q.label
+            || ' items per student per academic year (submitted, else selected)' AS setting,
+        CASE WHEN NOT q.loaded THEN 'unknown' WHEN coalesce(b.over, 0) > 0 THEN 'fail' ELSE 'pass' END AS status,
+        CASE WHEN NOT q.loaded THEN 'no ' || q.label || ' file of ' || q.period || ' loaded'
+             WHEN b.over > 0 THEN CASE WHEN b.over < q.small THEN 'fewer than ' || q.small ELSE b.over::VARCHAR END
+                                  || ' students over ' || format('{:g}', q.max_items) || ' (most: ' || b.most_over || ')'
+             WHEN q.students = 0 THEN 'no ' || q.label || ' item submitted or selected'
+             ELSE CASE WHEN q.students < q.small THEN 'fewer than ' || q.small ELSE q.students::VARCHAR END
+                  || ' students with submitted or selected items, at most ' || q.most || ' each' END AS evidence
+    FROM quotas q
+    LEFT JOIN submit_breaches b ON b.rule_id = q.rule_id AND b.academic_year = q.academic_year
+),
+
+-- ---------------------------------------------------------------------------------------------
+-- R-CHECK-LEAD: every item of the term first submitted at least D days before national_due.
+lead_terms AS (
+    SELECT
+        t.academic_year, t.semester, t.period, s.national_due,
+        t.check_lead_days AS lead_days,
+        s.national_due - CAST(t.check_lead_days AS INTEGER) AS check_by
+    FROM terms t
+    LEFT JOIN schedule s ON s.academic_year = t.academic_year AND s.semester = t.semester
+    WHERE t.check_lead_days IS NOT NULL
+),
+lead_summary AS (
+    SELECT
+        l.academic_year, l.semester,
+        any_value(l.period) AS period, any_value(l.national_due) AS national_due,
+        any_value(l.lead_days) AS lead_days, any_value(l.check_by) AS check_by,
+        count(x.item_id) AS sent,
+        count(x.item_id) FILTER (x.submitted_at::DATE > l.check_by) AS late,
+        max(x.submitted_at)::DATE AS last_sent,
+        array_to_string((list(DISTINCT x.batch_id ORDER BY x.batch_id) FILTER (x.submitted_at::DATE > l.check_by))[1:3], ', ')
+            || CASE WHEN count(DISTINCT x.batch_id) FILTER (x.submitted_at::DATE > l.check_by) > 3 THEN ', …' ELSE '' END
+            AS late_batches
+    FROM lead_terms l
+    LEFT JOIN _portfolio_items x
+        ON x.academic_year = l.academic_year AND x.semester = l.semester AND x.submitted AND x.on_platform
+    GROUP BY l.academic_year, l.semester
+),
+lead_decided AS (
+    SELECT
+        'R-CHECK-LEAD' AS rule_id, l.academic_year, l.semester,
+        'every item submitted ≥' || format('{:g}', l.lead_days) || ' days before national_due' AS setting,
+        CASE WHEN NOT sl.loaded OR NOT sch.loaded OR l.national_due IS NULL THEN 'unknown'
+             WHEN l.late > 0 THEN 'fail'
+             WHEN l.sent = 0 THEN 'unknown'
+             ELSE 'pass' END AS status,
+        CASE WHEN NOT sl.loaded THEN 'no submissions file loaded'
+             WHEN NOT sch.loaded THEN 'no schedule file loaded'
+             WHEN l.national_due IS NULL THEN 'no national_due in the ' || l.period || ' schedule'
+             WHEN l.late > 0 THEN l.late || ' of ' || l.sent || ' submitted item' || if(l.sent = 1, '', 's')
+                                  || ' sent after ' || l.check_by || ' (national_due ' || l.national_due || ' − '
+                                  || format('{:g}', l.lead_days) || ' days): batches ' || l.late_batches
+             WHEN l.sent = 0 THEN 'no item of ' || l.period || ' submitted yet (due by ' || l.check_by || ')'
+             ELSE l.sent || ' submitted item' || if(l.sent = 1, '', 's') || ', all sent on or before ' || l.check_by
+                  || ' (national_due ' || l.national_due || ' − ' || format('{:g}', l.lead_days) || ' days); last '
+                  || l.last_sent END AS evidence
+    FROM lead_summary l
+    CROSS JOIN submissions_loaded sl
+    CROSS JOIN schedule_loaded sch
+),
+
+-- ---------------------------------------------------------------------------------------------
+-- R-FILE-LIMITS: live CLO items within the size limits of their type, with a short description.
+file_checks AS (
+    SELECT
+        l.academic_year, l.semester, i.item_id, coalesce(i.course_name, i.course_code) AS course,
+        i.file_type IN ('pdf', 'jpg', 'png') AND i.file_kb > l.document_max_kb AS big_document,
+        i.file_type IN ('mp3', 'mp4') AND i.file_kb > l.media_max_kb AS big_media,
+        coalesce(trim(i.summary), '') = '' OR length(i.summary) > l.summary_max_chars AS bad_summary,
+        i.file_type IS NULL OR i.file_kb IS NULL AS unsized
+    FROM terms l
+    JOIN _clo_items i ON i.academic_year = l.academic_year AND i.semester = l.semester AND i.live
+),
+file_summary AS (
+    SELECT
+        academic_year, semester,
+        count(*) AS items,
+        count(*) FILTER (big_document) AS big_documents,
+        count(*) FILTER (big_media) AS big_media,
+        count(*) FILTER (bad_summary) AS bad_summaries,
+        count(*) FILTER (coalesce(big_document OR big_media, false) OR bad_summary) AS breaking,
+        count(*) FILTER (unsized) AS unsized,
+        array_to_string((list(DISTINCT course ORDER BY course)
+                         FILTER (coalesce(big_document OR big_media, false) OR bad_summary))[1:3], ', ')
+            || CASE WHEN count(DISTINCT course) FILTER (coalesce(big_document OR big_media, false) OR bad_summary) > 3
+                    THEN ', …' ELSE '' END AS courses
+    FROM file_checks
+    GROUP BY ALL
+),
+files_decided AS (
+    SELECT
+        'R-FILE-LIMITS' AS rule_id, l.academic_year, l.semester,
+        'pdf/jpg/png ≤' || format('{:g}', l.document_max_kb) || ' KB, mp3/mp4 ≤' || format('{:g}', l.media_max_kb)
+            || ' KB, summary 1-' || format('{:g}', l.summary_max_chars) || ' characters' AS setting,
+        CASE WHEN NOT l.clo_loaded THEN 'unknown'
+             WHEN f.breaking > 0 THEN 'fail'
+             ELSE 'pass' END AS status,
+        CASE WHEN NOT l.clo_loaded THEN 'no CLO file of ' || l.period || ' loaded'
+             WHEN f.breaking > 0 THEN
+                 f.breaking || ' of ' || f.items || ' live item' || if(f.items = 1, '', 's') || ' break the limits: '
+                 || concat_ws(', ',
+                        CASE WHEN f.big_documents > 0 THEN f.big_documents || ' pdf/jpg/png over '
+                             || format('{:g}', l.document_max_kb) || ' KB' END,
+                        CASE WHEN f.big_media > 0 THEN f.big_media || ' mp3/mp4 over '
+                             || format('{:g}', l.media_max_kb) || ' KB' END,
+                        CASE WHEN f.bad_summaries > 0 THEN f.bad_summaries || ' with a summary empty or over '
+                             || format('{:g}', l.summary_max_chars) || ' characters' END)
+                 || ' (courses ' || f.courses || ')'
+             WHEN coalesce(f.items, 0) = 0 THEN 'no live CLO item'
+             ELSE f.items || ' live item' || if(f.items = 1, '', 's') || ', all within the limits'
+                  || CASE WHEN f.unsized > 0 THEN '; ' || f.unsized || ' without file type or size (summary checked only)'
+                          ELSE '' END END AS evidence
+    FROM terms l
+    LEFT JOIN file_summary f USING (academic_year, semester)
+    WHERE l.document_max_kb IS NOT NULL  -- in force from its effective year only
+)
+
+SELECT * FROM uploads_decided
+UNION ALL SELECT * FROM certification_decided
+UNION ALL SELECT * FROM quotas_decided
+UNION ALL SELECT * FROM lead_decided
+UNION ALL SELECT * FROM files_decided

@@ -1,0 +1,172 @@
+-- grain: kind, item_id, receipt_batch, receipt_file_id, receipt_line
+-- owner: registrar_head
+-- meaning: Every item submitted and every receipt line received on or before the as-of date, paired where a line matches an item.
+-- Private building block of reconciliation: a row with both item_id and receipt_line is a match,
+-- one with item_id only a submitted item no line matches, one with receipt_line only a line that
+-- matches no submitted item. Items submitted after as_of are not submitted yet; lines received
+-- after as_of are not received yet.
+--
+-- The match key (exports.md): national_id_hash, kind, 學年度, the course code (CLO) or category +
+-- title (MP), and the normalised summary. Normalised = Unicode NFC, then full-width ASCII
+-- U+FF01–U+FF5E folded to its half-width twin U+0021–U+007E (DuckDB has nfc_normalize but no
+-- NFKC; for the text of these exports full-width ASCII is the part of NFKC that matters), then
+-- every run of white space — \s and \p{Z}, so the ideographic space U+3000 and NBSP too —
+-- collapsed to one space, and trimmed. MP titles are normalised the same way (decision: the
+-- national database reprints titles as it reprints summaries). Course codes and categories are
+-- already folded and canonical at ingest. A line lacking any part of its key matches nothing.
+--
+-- Several candidates (an assignment): within one match key the submitted items are ranked by
+-- their first submission (then item_id) and the lines by received_at (then batch, file, row),
+-- and the n-th line matches the n-th item. Every item of a key is a candidate for every line of
+-- it, so this is exactly "each line, in the order received, takes the earliest-submitted item
+-- still unmatched" (across receipt batches too): one item matches one line at most, one line
+-- one item at most, and once a key's items are used up its further lines match nothing.
+--
+-- A receipt line is identified by its file (`receipt_file_id`, the loaded file; `receipt_file`
+-- its path) and `receipt_line`, its row number as the spreadsheet numbers it (header row
+-- included). Two data sheets of one workbook holding the same batch would repeat row numbers:
+-- the views of the kinds do not expose the sheet, so that case is not told apart.
+WITH a AS (SELECT as_of_end FROM lp_as_of),
+-- translate() arguments: the 94 full-width ASCII characters and their half-width twins.
+width AS (
+    SELECT string_agg(chr((65281 + i)::INTEGER), '' ORDER BY i) AS full_width,   -- U+FF01..U+FF5E
+           string_agg(chr((33 + i)::INTEGER), '' ORDER BY i) AS half_width       -- U+0021..U+007E
+    FROM range(94) r(i)
+),
+lines AS (
+    SELECT r.receipt_batch, r._file_id AS receipt_file_id, r._row AS receipt_line, r.received_at,
+           r.kind, r.academic_year, r.semester, r.national_id_hash,
+           r.course_code, r.course_name, r.category, r.title, r.summary
+    FROM receipts r CROSS JOIN a
+    WHERE r.received_at < a.as_of_end
+),
+-- Platform items (submitted or not: an unsubmitted one with a line's key explains that line) and
+-- submitted items the platform does not hold (no key: they match nothing).
+items AS (
+    SELECT kind, item_id, academic_year, national_id_hash, course_code, category, title, summary,
+           submitted, submitted_at
+    FROM _portfolio_items
+),
+-- Both sides in one list, so the normalisation is written once.
+sides AS (
+    SELECT 'line' AS side, kind, NULL::VARCHAR AS item_id, academic_year, national_id_hash,
+           course_code, category, title, summary, false AS submitted, NULL::TIMESTAMP AS submitted_at,
+           receipt_batch, receipt_file_id, receipt_line, received_at, semester, course_name
+    FROM lines
+    UNION ALL
+    SELECT 'item', kind, item_id, academic_year, national_id_hash,
+           course_code, category, title, summary, submitted, submitted_at,
+           NULL, NULL, NULL, NULL, NULL, NULL
+    FROM items
+),
+folded AS (
+    SELECT s.*,
+           translate(nfc_normalize(s.title), w.full_width, w.half_width) AS title_folded,
+           translate(nfc_normalize(s.summary), w.full_width, w.half_width) AS summary_folded
+    FROM sides s CROSS JOIN width w
+),
+keyed AS (
+    SELECT *,
+           CASE kind
+               WHEN 'clo' THEN course_code
+               WHEN 'mp' THEN category || ' / '
+                              || nullif(trim(regexp_replace(title_folded, '[\s\p{Z}]+', ' ', 'g')), '')
+           END AS subject_key,
+           nullif(trim(regexp_replace(summary_folded, '[\s\p{Z}]+', ' ', 'g')), '') AS summary_key
+    FROM folded
+),
+-- The n-th submitted item of each key, earliest first submission first.
+ranked_items AS (
+    SELECT *, row_number() OVER (PARTITION BY national_id_hash, kind, academic_year, subject_key, summary_key
+                                 ORDER BY submitted_at, item_id) AS key_rank
+    FROM keyed WHERE side = 'item' AND submitted
+),
+-- The n-th line of each key, earliest received first (then batch, file, row: a stable order).
+ranked_lines AS (
+    SELECT *, row_number() OVER (PARTITION BY national_id_hash, kind, academic_year, subject_key, summary_key
+                                 ORDER BY received_at, receipt_batch, receipt_file_id, receipt_line) AS key_rank
+    FROM keyed WHERE side = 'line'
+),
+pairs AS (
+    SELECT coalesce(i.kind, l.kind) AS kind,
+           i.item_id,
+           l.receipt_batch, l.receipt_file_id, l.receipt_line, l.received_at,
+           coalesce(i.academic_year, l.academic_year) AS academic_year,
+           coalesce(i.national_id_hash, l.national_id_hash) AS national_id_hash,
+           coalesce(i.subject_key, l.subject_key) AS subject_key,
+           coalesce(i.summary_key, l.summary_key) AS summary_key,
+           l.semester AS receipt_semester, l.course_code AS receipt_course_code,
+           l.course_name AS receipt_course_name, l.category AS receipt_category, l.title AS receipt_title,
+           l.summary AS receipt_summary
+    FROM ranked_items i
+    FULL OUTER JOIN ranked_lines l
+      ON  l.national_id_hash = i.national_id_hash AND l.kind = i.kind AND l.academic_year = i.academic_year
+      AND l.subject_key = i.subject_key AND l.summary_key = i.summary_key AND l.key_rank = i.key_rank
+),
+-- Why a line matched nothing: how many submitted items share its key (all taken by earlier
+-- lines: a duplicate line), or which platform item shares it without having been submitted.
+key_items AS (
+    SELECT national_id_hash, kind, academic_year, subject_key, summary_key,
+           count(*) FILTER (WHERE submitted) AS key_submitted_items,
+           min(item_id) FILTER (WHERE NOT submitted) AS key_unsubmitted_item
+    FROM keyed
+    WHERE side = 'item' AND subject_key IS NOT NULL AND summary_key IS NOT NULL
+    GROUP BY ALL
+),
+-- Why a submitted item matched nothing: its key's lines all went to items submitted earlier, or
+-- an unmatched line of the same student, year and course (or category + title) prints another
+-- summary — one that no platform item has (a line explained by another item is no hint).
+key_lines AS (
+    SELECT national_id_hash, kind, academic_year, subject_key, summary_key, count(*) AS key_lines
+    FROM ranked_lines
+    GROUP BY ALL
+),
+unmatched_line_subjects AS (
+    SELECT p.national_id_hash, p.kind, p.academic_year, p.subject_key,
+           count(*) AS near_lines,
+           arg_min(p.receipt_summary, (p.received_at, p.receipt_batch, p.receipt_file_id, p.receipt_line))
+               AS near_summary
+    FROM pairs p
+    ANTI JOIN key_items k
+      ON  k.national_id_hash = p.national_id_hash AND k.kind = p.kind AND k.academic_year = p.academic_year
+      AND k.subject_key = p.subject_key AND k.summary_key = p.summary_key
+    WHERE p.item_id IS NULL AND p.subject_key IS NOT NULL
+    GROUP BY ALL
+)
+SELECT
+    p.kind,
+    p.item_id,
+    p.receipt_batch,
+    p.receipt_file_id,
+    f.path AS receipt_file,
+    p.receipt_line,
+    p.received_at,
+    p.academic_year,
+    p.national_id_hash,
+    p.subject_key,
+    p.summary_key,
+    p.receipt_semester,
+    p.receipt_course_code,
+    p.receipt_course_name,
+    p.receipt_category,
+    p.receipt_title,
+    p.receipt_summary,
+    k.key_submitted_items,
+    k.key_unsubmitted_item,
+    CASE WHEN p.receipt_batch IS NULL THEN kl.key_lines END AS key_lines,
+    CASE WHEN p.receipt_batch IS NULL THEN u.near_lines END AS near_lines,
+    CASE WHEN p.receipt_batch IS NULL THEN u.near_summary END AS near_summary
+FROM pairs p
+LEFT JOIN snapshot_files f ON f.file_id = p.receipt_file_id
+LEFT JOIN key_items k
+  ON  p.item_id IS NULL
+  AND k.national_id_hash = p.national_id_hash AND k.kind = p.kind AND k.academic_year = p.academic_year
+  AND k.subject_key = p.subject_key AND k.summary_key = p.summary_key
+LEFT JOIN key_lines kl
+  ON  p.receipt_batch IS NULL
+  AND kl.national_id_hash = p.national_id_hash AND kl.kind = p.kind AND kl.academic_year = p.academic_year
+  AND kl.subject_key = p.subject_key AND kl.summary_key = p.summary_key
+LEFT JOIN unmatched_line_subjects u
+  ON  p.receipt_batch IS NULL
+  AND u.national_id_hash = p.national_id_hash AND u.kind = p.kind AND u.academic_year = p.academic_year
+  AND u.subject_key = p.subject_key

@@ -1,0 +1,175 @@
+-- grain: kind, item_id, receipt_batch, receipt_file, receipt_line
+-- owner: registrar_head
+-- meaning: Every selected item, submitted item and receipt line, and where it stands between the school's platform and the national database's receipt details.
+-- One row per item selected (live, never submitted) or submitted on or before as_of, and per
+-- receipt line received on or before as_of that matches no submitted item. A matched line shares
+-- its item's row. The matching itself (key, normalised summary, earliest-submitted item first) is
+-- _receipt_matches'; an item submitted in several batches shows its earliest submission.
+-- `receipt_line` is the line's row number in its file as the spreadsheet numbers it (header
+-- included), `receipt_file` that file's path: together with `receipt_batch` they find the line.
+-- States (metrics.md, literally): submitted_not_received once a receipt batch of that kind and
+-- 學年度 exists (a line of it received on or before as_of), awaiting_receipt before. So while only
+-- the term-1 batch of a year is loaded, a term-2 item sent after it is already
+-- submitted_not_received: the spec speaks of kind and year, not term, and we follow it (the
+-- explanation says when the year's newest receipt line came, so a reader sees the batch predates
+-- the submission). A submitted item the platform export does not hold has no year: any receipt
+-- batch of its kind counts.
+-- `submitted_uncertified`: a CLO whose exported state is not 認證通過, or was certified after its
+-- first submission (a certification with no time counts as made before); false for everything else.
+-- student_no and class_name: the item's term roster; for a line, the roster of its 實際修課學期,
+-- else of its 學年度 (newest term); student_no, failing that, from any roster.
+WITH a AS (SELECT as_of FROM lp_as_of),
+-- Items this view reports: submitted, or selected on the platform, live, and not submitted.
+items AS (
+    SELECT * FROM _portfolio_items WHERE submitted OR (selected AND live)
+),
+-- (kind, 學年度) with receipt lines received on or before as_of, and the newest of them.
+receipt_years AS (
+    SELECT kind, academic_year, max(received_at) AS last_received_at
+    FROM _receipt_matches WHERE receipt_batch IS NOT NULL GROUP BY ALL
+),
+receipt_kinds AS (SELECT kind, max(last_received_at) AS last_received_at FROM receipt_years GROUP BY ALL),
+joined AS (
+    SELECT
+        coalesce(i.kind, m.kind) AS kind,
+        coalesce(i.academic_year, m.academic_year) AS academic_year,
+        coalesce(i.semester, m.receipt_semester) AS semester,
+        coalesce(i.national_id_hash, m.national_id_hash) AS national_id_hash,
+        i.student_no AS item_student_no,
+        i.class_name AS item_class_name,
+        coalesce(i.item_id, m.item_id) AS item_id,
+        m.receipt_batch,
+        m.receipt_file,
+        m.receipt_line,
+        m.received_at,
+        i.item_id IS NOT NULL AS is_item,
+        coalesce(i.submitted, false) AS submitted,
+        coalesce(i.on_platform, false) AS on_platform,
+        i.batch_id,
+        i.submitted_at,
+        i.submitted_by,
+        i.times_submitted,
+        i.selected_at,
+        i.cert_status_exported,
+        i.certified_at,
+        coalesce(i.course_code, m.receipt_course_code) AS course_code,
+        coalesce(i.category, m.receipt_category) AS category,
+        coalesce(i.title, m.receipt_title) AS title,
+        i.summary,
+        m.receipt_summary,
+        m.subject_key,
+        m.key_submitted_items,
+        m.key_unsubmitted_item,
+        m.key_lines,
+        m.near_lines,
+        m.near_summary
+    FROM items i
+    FULL OUTER JOIN _receipt_matches m ON m.kind = i.kind AND m.item_id = i.item_id
+),
+stated AS (
+    SELECT j.*,
+        CASE
+            WHEN j.is_item AND NOT j.submitted THEN 'selected_not_submitted'
+            WHEN j.is_item AND j.receipt_batch IS NOT NULL THEN 'received'
+            WHEN j.is_item AND (ry.last_received_at IS NOT NULL
+                                OR (NOT j.on_platform AND rk.last_received_at IS NOT NULL))
+                THEN 'submitted_not_received'
+            WHEN j.is_item THEN 'awaiting_receipt'
+            ELSE 'received_not_submitted'
+        END AS state,
+        upper(j.kind) || ' ' || coalesce(j.academic_year::VARCHAR, '') AS kind_year,
+        CASE j.kind WHEN 'clo' THEN 'course code' ELSE 'category and title' END AS subject_words,
+        CASE j.kind WHEN 'clo' THEN 'course code and summary' ELSE 'category, title and summary' END AS key_words,
+        CASE WHEN j.is_item AND j.submitted THEN
+            format('Submitted on {} in batch {}', strftime(j.submitted_at, '%Y-%m-%d'), j.batch_id)
+        END AS submitted_words,
+        ry.last_received_at AS year_last_received_at
+    FROM joined j
+    LEFT JOIN receipt_years ry ON ry.kind = j.kind AND ry.academic_year = j.academic_year
+    LEFT JOIN receipt_kinds rk ON rk.kind = j.kind
+),
+-- The roster row that names the student of a row whose item did not (unmatched lines above all).
+roster_year AS (
+    SELECT national_id_hash, academic_year,
+           arg_max(student_no, semester) AS student_no, arg_max(class_name, semester) AS class_name
+    FROM _enrolment GROUP BY ALL
+),
+roster_any AS (
+    SELECT national_id_hash, arg_max(student_no, academic_year * 10 + semester) AS student_no
+    FROM _enrolment GROUP BY ALL
+)
+SELECT
+    s.kind,
+    s.academic_year,
+    s.semester,
+    s.national_id_hash,
+    coalesce(s.item_student_no, rt.student_no, ry.student_no, ra.student_no) AS student_no,
+    coalesce(s.item_class_name, rt.class_name, ry.class_name) AS class_name,
+    s.item_id,
+    s.receipt_batch,
+    s.receipt_file,
+    s.receipt_line,
+    s.state,
+    coalesce(s.kind = 'clo' AND s.submitted AND s.on_platform
+             AND NOT (s.cert_status_exported = 'certified'
+                      AND (s.certified_at IS NULL OR s.certified_at <= s.submitted_at)), false)
+        AS submitted_uncertified,
+    CASE s.state
+        WHEN 'received' THEN NULL
+        WHEN 'selected_not_submitted' THEN
+            format('Selected on the platform{} but in no submission batch on or before {}.',
+                   coalesce(' on ' || strftime(s.selected_at, '%Y-%m-%d'), ''), a.as_of)
+        WHEN 'awaiting_receipt' THEN
+            CASE WHEN s.on_platform
+                 THEN format('{}; no receipt batch for {} has come back since.', s.submitted_words, s.kind_year)
+                 ELSE format('{}, but the item is not in the platform''s {} export; no receipt batch for {} has come back since.',
+                             s.submitted_words, upper(s.kind), upper(s.kind))
+            END
+        WHEN 'submitted_not_received' THEN
+            CASE WHEN NOT s.on_platform
+                 THEN format('{}, but the item is not in the platform''s {} export, so no receipt line can be matched to it.',
+                             s.submitted_words, upper(s.kind))
+                 WHEN s.key_lines > 0
+                 THEN format('{}; the {} receipt line(s) with its {} match items submitted earlier.',
+                             s.submitted_words, s.key_lines, s.key_words)
+                 WHEN s.near_lines > 0
+                 THEN format('{}; no receipt line matches it, but {} unmatched line(s) with the same {} print another summary, e.g. "{}".',
+                             s.submitted_words, s.near_lines, s.subject_words, s.near_summary)
+                 WHEN s.year_last_received_at < s.submitted_at
+                 THEN format('{}; the receipt batches for {} loaded so far came back before it was sent (newest line {}), so its own receipt may not have come back yet.',
+                             s.submitted_words, s.kind_year, strftime(s.year_last_received_at, '%Y-%m-%d'))
+                 ELSE format('{}; the receipt batches for {} hold no line with its {}.',
+                             s.submitted_words, s.kind_year, s.key_words)
+            END
+        WHEN 'received_not_submitted' THEN
+            CASE WHEN s.subject_key IS NULL
+                 THEN format('The line has no {}, so it matches no item.', s.subject_words)
+                 WHEN s.key_submitted_items > 0
+                 THEN format('A repeated line: the {} submitted item(s) with the same {} already match earlier lines.',
+                             s.key_submitted_items, s.key_words)
+                 WHEN s.key_unsubmitted_item IS NOT NULL
+                 THEN format('It matches platform item {}, which has no submission on or before {}.',
+                             s.key_unsubmitted_item, a.as_of)
+                 ELSE format('No platform item of this student has its year ({}), {}: the school has no record of submitting it.',
+                             s.kind_year, s.key_words)
+            END
+    END AS explanation,
+    s.batch_id,
+    s.submitted_at,
+    s.submitted_by,
+    s.times_submitted,
+    s.received_at,
+    s.selected_at,
+    s.course_code,
+    s.category,
+    s.title,
+    s.summary,
+    s.receipt_summary
+FROM stated s
+CROSS JOIN a
+LEFT JOIN _enrolment rt
+  ON rt.national_id_hash = s.national_id_hash AND rt.academic_year = s.academic_year AND rt.semester = s.semester
+LEFT JOIN roster_year ry ON ry.national_id_hash = s.national_id_hash AND ry.academic_year = s.academic_year
+LEFT JOIN roster_any ra ON ra.national_id_hash = s.national_id_hash
+ORDER BY s.kind, s.academic_year NULLS LAST, class_name NULLS LAST, student_no NULLS LAST, s.item_id NULLS LAST,
+         s.receipt_batch, s.receipt_file, s.receipt_line
