@@ -42,6 +42,7 @@ COMMON_ZH = {
     "in_progress": "期間進行中", "items_uploaded_by_due": "期限內上傳件數", "decided_by_due": "期限內認證件數",
     "upload_due": "上傳截止日", "metric_order": "指標順序", "receipt_file": "收訖檔案",
     "submitted_by": "提交人員代碼", "times_submitted": "提交次數", "received_at": "收訖時間",
+    "seat_no": "座號", "has_clo": "已上傳成果", "has_mp": "已上傳多元表現",
     "selected_at": "勾選時間", "category": "類別", "title": "名稱", "summary": "簡述", "receipt_summary": "收訖簡述",
 }
 

@@ -123,6 +123,13 @@ def _as_of_default(con: duckdb.DuckDBPyConnection) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else dt.date.today()
 
 
+def set_as_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> None:
+    """Point every view of this connection at another as-of date (they read `lp_as_of` when
+    queried, so no view needs recreating)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE lp_as_of AS SELECT ?::DATE AS as_of, "
+                "(?::DATE + INTERVAL 1 DAY)::TIMESTAMP AS as_of_end", [day, day])
+
+
 def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None = None,
                  rules_file: Path | None | bool = True) -> dt.date:
     """Create the as-of setting, the rules in force and every view on this connection; returns the
@@ -133,8 +140,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
         except ValueError as exc:
             raise LpdataError(f"as-of date {as_of!r} is not a date", expected="YYYY-MM-DD") from exc
     day = as_of or _as_of_default(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE lp_as_of AS SELECT ?::DATE AS as_of, "
-                "(?::DATE + INTERVAL 1 DAY)::TIMESTAMP AS as_of_end", [day, day])
+    set_as_of(con, day)
     con.execute(
         """CREATE OR REPLACE TEMP VIEW current_snapshots AS
            SELECT kind, part, snapshot_id, exported_at FROM (

@@ -30,6 +30,9 @@ PUBLIC = {
                       "target", "met", "definition"],
     "compliance": ["rule_id", "academic_year", "semester", "status", "evidence"],
     "retention": ["national_id_hash", "student_no", "graduated_on", "seal_until", "state"],
+    # Not in metrics.md: the class dashboard's "not uploaded yet" list.
+    "student_uploads": ["academic_year", "semester", "national_id_hash", "class_name", "student_no", "name",
+                        "has_clo", "has_mp"],
     "data_quality": ["file", "kind", "rows_read", "rows_loaded", "rows_quarantined", "reason", "example_row"],
 }
 
