@@ -22,6 +22,8 @@ from rich.table import Table
 from .errors import LpdataError
 
 if TYPE_CHECKING:
+    from typing import Mapping
+
     import polars as pl
 
 app = typer.Typer(
@@ -159,6 +161,52 @@ def query(
 
 
 @app.command()
+def purge(
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="YYYY-MM-DD (default: newest export loaded; --apply refuses a date after today)."),
+    apply: bool = typer.Option(False, "--apply", help="Delete the rows (without it: a dry run that only counts)."),
+) -> None:
+    """Graduates past the sealing period (R-RETENTION): count their rows, or delete them with --apply."""
+    from .purge import apply_purge, plan_purge
+
+    try:
+        if not apply:
+            plan = plan_purge(_db(db), as_of=as_of)
+        else:
+            result = apply_purge(_db(db), as_of=as_of)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    if not apply:
+        _print_counts(f"purge plan as of {plan.as_of} (dry run: nothing deleted)", plan.rows, "rows to delete")
+        out.print(f"{_n(len(plan.students), 'graduate')} due for deletion ({plan.sealed:,} still sealed), "
+                  f"{_n(plan.total_rows, 'row')}. Run again with --apply to delete them.")
+        return
+    _print_counts(f"purge #{result.purge_id} as of {result.as_of} by {result.run_by}@{result.host}",
+                  result.rows_deleted, "rows deleted")
+    out.print(f"deleted {_n(result.total_rows, 'row')} of {_n(result.students, 'graduate')}; recorded in purge_runs "
+              f"(`lp query purge_runs`) and {result.log}.")
+    if result.total_rows and not result.file_rewritten:
+        err.print("[bold yellow]warning[/] the rows are deleted, but the database file could not be rewritten: "
+                  "their bytes may remain in its free space until it is.", highlight=False, soft_wrap=True)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _print_counts(title: str, counts: "Mapping[str, int]", label: str) -> None:
+    out.print(title, highlight=False)
+    table = Table()
+    table.add_column("table")
+    table.add_column(label, justify="right")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+
+
+@app.command()
 def demo(
     out_dir: Path = typer.Option(Path("demo-exports"), "--out", help="Where to write the export folder."),
     students: int = typer.Option(1000, "--students", min=30, help="About how many students."),
@@ -184,8 +232,95 @@ def demo(
     ingest(summary.out, db=ingest_into, exported_at=exported, key_file=key_file, aliases=None, quiet=False)
 
 
+@app.command("run")
+def run_reports(
+    plan: Optional[Path] = typer.Argument(
+        None, help="A plan or a parameter-set YAML (default: parameters/plans/weekly.yaml)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="At most N reports at once (default: cores)."),
+    force: bool = typer.Option(False, "--force", help="Run every report, even those whose inputs are unchanged."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List the reports and whether each would run; run nothing."),
+    out_dir: Path = typer.Option(Path("reports"), "--out", help="The reports folder."),
+    fresh_kernels: bool = typer.Option(
+        False, "--fresh-kernels", help="A new kernel per report (slower; default: one warm kernel per worker)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Run a plan of report notebooks: reports/<as_of>/…, a manifest, a log and reports/index.html."""
+    from rich.markup import escape
+
+    from .report.plan import default_plan, load_plan
+    from .report.runner import run as run_plan
+
+    try:
+        the_plan = load_plan(plan or default_plan())
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, disable=quiet or dry_run or not err.is_terminal,
+                      transient=True) as bar:
+            task = bar.add_task("reports", total=None)
+            running: dict[str, str] = {}
+
+            def progress(event: str, job: object, entry: Optional[dict]) -> None:
+                key, label = getattr(job, "key", ""), getattr(job, "label", "")
+                if event == "begin":
+                    bar.update(task, total=(entry or {}).get("total"))
+                    return
+                if event == "start":
+                    running[key] = label
+                else:
+                    running.pop(key, None)
+                    bar.advance(task)
+                shown = ", ".join(list(running.values())[:2]) + (" …" if len(running) > 2 else "")
+                bar.update(task, description=escape(shown) or "reports")  # class names are data, not markup
+
+            result = run_plan(the_plan, db=_db(db), as_of=as_of, out=out_dir, jobs=jobs, force=force,
+                              dry_run=dry_run, fresh_kernels=fresh_kernels, progress=progress)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    for note in result.notes:
+        err.print(f"[bold yellow]warning[/] {escape(note)}", highlight=False, soft_wrap=True)
+    if dry_run:
+        table = Table(title=escape(f"plan {the_plan.path} as of {result.as_of} (dry run: nothing runs)"),
+                      title_justify="left")
+        for col in ("report", "action", "why", "files"):
+            table.add_column(col)
+        for d in result.decisions:
+            table.add_row(escape(d.job.label), d.action, d.reason,
+                          escape(f"{result.run_dir}/{d.job.notebook}/{d.job.slug}.html"))
+        out.print(table)
+        to_run = sum(d.action == "run" for d in result.decisions)
+        out.print(f"{_n(to_run, 'report')} would run, {len(result.decisions) - to_run} would be skipped.")
+        return
+    if result.failed:
+        table = Table(title="failed reports", title_justify="left")
+        for col in ("report", "cell", "error"):
+            table.add_column(col)
+        for e in result.failed:
+            cell = e.get("failing_cell") or {}
+            error = e.get("error") or {}
+            where = f"{cell['index'] + 1}" + (f" (In [{cell['execution_count']}])" if cell.get("execution_count") else "") \
+                if cell else ""
+            table.add_row(escape(e["label"]), escape(where), escape(f"{error.get('name', '')}: {error.get('message', '')}"))
+        out.print(table)
+    out.print(f"{_n(len(result.entries), 'report')}: {len(result.ok)} ok, {len(result.failed)} failed, "
+              f"{len(result.skipped)} unchanged (skipped) in {result.duration_s:.1f} s. "
+              f"Index: {result.index}; log: {result.log_file}", highlight=False, soft_wrap=True, markup=False)
+    if result.failed:
+        err.print(f"[bold red]error[/] {_n(len(result.failed), 'report')} failed; see {escape(str(result.index))}",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+
 def _print_frame(frame: "pl.DataFrame", fmt: Format, *, title: str, limit: int | None) -> None:
     if fmt is Format.csv:
+        # CSV has no lists: a list cell (staff roles) is written as its items joined by commas, as
+        # the export that carried it spelled it.
+        import polars as pl
+
+        lists = [n for n, t in zip(frame.columns, frame.dtypes) if isinstance(t, pl.List)]
+        if lists:
+            frame = frame.with_columns(pl.col(n).cast(pl.List(pl.String)).list.join(",") for n in lists)
         buf = io.StringIO()
         frame.write_csv(buf, datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d")
         sys.stdout.write(buf.getvalue())

@@ -142,3 +142,49 @@ class IngestRejected(LpdataError):
 
     def __str__(self) -> str:
         return "\n".join([self.message, *(f"  {e}" for e in self.errors)])
+
+
+# --- reports: parameter sets, plans and notebook runs (lpdata.report) ---------------------------
+class ParameterError(ConfigError):
+    """A parameter set or plan value is wrong; names the file, its line and the key
+    (a dotted path such as `reports[2].parameters.class_name`)."""
+
+    code = "bad_parameter"
+
+    def __init__(self, message: str, *, key: str | None = None, line: int | None = None,
+                 **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.key = key
+        self.line = line
+
+    @property
+    def location(self) -> str:
+        parts = [self.file] if self.file else []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.key:
+            parts.append(f"key {self.key!r}")
+        return ", ".join(parts)
+
+
+class PlanError(ParameterError):
+    """A plan file is wrong (its structure, a notebook it names, a grid it cannot expand)."""
+
+    code = "bad_plan"
+
+
+class NotebookError(LpdataError):
+    """A report notebook is missing, unreadable or failed; names the notebook and the cell
+    (0-based index in the notebook as written, before papermill injects its parameters cell)."""
+
+    code = "notebook_error"
+
+    def __init__(self, message: str, *, notebook: str | None = None, **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.notebook = notebook
+
+
+class ReportRunBusyError(LpdataError):
+    """Another `lp run` is writing the same reports folder."""
+
+    code = "run_busy"

@@ -1,0 +1,118 @@
+"""An executed notebook → one self-contained HTML page: no code cells, no prompts, no network.
+
+nbconvert's `lab` template, minus everything it would fetch: require.js, MathJax, mermaid and the
+widget manager come from a CDN, so those blocks are emptied. A Content-Security-Policy meta tag
+then forbids every script and every network fetch (images must be inline `data:` URIs, charts
+inline SVG), and any `<script src=…>`/`<link href=http…>` an output carries is removed as well:
+the page opens the same on a school PC with no internet, and an output cannot phone home.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+       "base-uri 'none'; form-action 'none'")
+
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<meta http-equiv="Content-Security-Policy" content="{{ resources.lp_csp }}">
+<meta name="generator" content="lp-workbench">
+{%- endblock extra_css -%}
+{%- block html_head_css -%}
+<style type="text/css">
+body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+body { font-family: "Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", "Heiti TC", system-ui, sans-serif; }
+.jp-RenderedHTMLCommon table { font-variant-numeric: tabular-nums; }
+</style>
+{%- endblock html_head_css -%}
+{#- A chart stays an <img> of its SVG (no script, no fetch can run inside one), with the figure's
+    text (charts.Figure: its title) as alt rather than nbconvert's "No description…". -#}
+{% block data_svg scoped -%}
+{%- set alt = output.data.get('text/plain', '') | string -%}
+<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
+<img alt="{{ '' if alt.startswith('<') else alt | escape_html }}" src="data:image/svg+xml;base64,{{ output.data['image/svg+xml'] | text_base64 | escape_html }}">
+</div>
+{%- endblock data_svg %}
+"""
+
+_lock = threading.RLock()
+_state: dict[str, object] = {}
+
+_EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>.*?</script\s*>",
+                              re.IGNORECASE | re.DOTALL)
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>", re.IGNORECASE)
+_EXTERNAL_REF = re.compile(r"<(?:script|link|img|iframe|source|embed|object)\b[^>]*\b(?:src|href|data)\s*=\s*"
+                           r"[\"']?\s*((?:https?:)?//[^\s\"'>]+)", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"@import\s+(?:url\()?\s*[\"']?(?:https?:)?//[^;]*;", re.IGNORECASE)
+
+
+def _exporter():  # type: ignore[no-untyped-def]
+    """The exporter, built once (about 0.5–1.5 s: templates, CSS); render with it under `_lock`."""
+    with _lock:
+        if "exporter" not in _state:
+            from jinja2 import DictLoader
+            from nbconvert import HTMLExporter
+
+            _state["exporter"] = HTMLExporter(
+                template_name="lab", extra_loaders=[DictLoader({"lp_report.html.j2": _TEMPLATE})],
+                template_file="lp_report.html.j2", exclude_input=True, exclude_input_prompt=True,
+                exclude_output_prompt=True, embed_images=True,
+                # never fetched (the blocks using them are emptied); pointed nowhere all the same
+                require_js_url="", mathjax_url="", jupyter_widgets_base_url="", widget_renderer_url="",
+            )
+        return _state["exporter"]
+
+
+def strip_external(html: str) -> str:
+    """Remove external scripts, stylesheets and CSS imports (defence in depth behind the CSP)."""
+    html = _EXTERNAL_SCRIPT.sub("", html)
+    html = _EXTERNAL_LINK.sub("", html)
+    return _CSS_IMPORT.sub("", html)
+
+
+def external_references(html: str) -> list[str]:
+    """Every URL the page would fetch by itself (script/link/img/iframe… src or href): should be []."""
+    return _EXTERNAL_REF.findall(html)
+
+
+#: Cells tagged so are notes for whoever opens the notebook in JupyterLab, not part of the report.
+NOTES_TAG = "lp-notes"
+
+
+def notebook_html(nb: "NotebookNode", *, title: str, lang: str = "zh-TW") -> str:
+    exporter = _exporter()
+    nb = nb.copy()
+    nb.cells = [c for c in nb.cells if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]
+    resources = {"metadata": {"name": title}, "lp_csp": CSP}
+    with _lock:  # one page at a time: rendering takes ~10–50 ms, the exporter is not thread-safe
+        exporter.language_code = "en" if lang == "en" else "zh"
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+    if lang != "en":
+        body = body.replace('<html lang="zh">', '<html lang="zh-Hant-TW">', 1)
+    return strip_external(body)
+
+
+def write_html(ipynb: Path, html: Path, *, title: str, lang: str = "zh-TW") -> Path:
+    """Read an executed notebook and write its report page next to it (atomically)."""
+    import nbformat
+
+    nb = nbformat.read(str(ipynb), as_version=4)
+    text = notebook_html(nb, title=title, lang=lang)
+    tmp = html.with_name(f".{html.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(html)
+    return html
+
+
+__all__ = ["CSP", "external_references", "notebook_html", "strip_external", "write_html"]

@@ -1,0 +1,87 @@
+"""The report notebooks run top to bottom (pytest --nbval-lax) against the demo school, with their
+default parameters and the database given by $LP_DB; and the task-force briefing shows no student
+(it runs once, through nbclient, to read its outputs: an error in any cell fails that test too)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+NAMES = ("class_dashboard", "school_completion", "certification_backlog", "reconciliation",
+         "taskforce_briefing", "data_quality")
+TIMEOUT = 900
+
+
+@pytest.fixture(scope="module")
+def run_dir(demo_school, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Copies of the notebooks (so the Excel lists they write land here, not in notebooks/), and the
+    environment pointing them at the demo school."""
+    _, db, _ = demo_school
+    folder = tmp_path_factory.mktemp("notebooks")
+    for name in NAMES:
+        shutil.copy(NOTEBOOKS / f"{name}.ipynb", folder)
+    env = {**os.environ, "LP_DB": str(db)}
+    env.pop("PYTEST_ADDOPTS", None)
+    return folder, env
+
+
+def test_notebooks_are_stored_without_outputs_and_with_a_parameters_cell():
+    for name in NAMES:
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "parameters" in code[0].metadata.get("tags", []), name
+        assert all(not c.outputs and c.execution_count is None for c in code), name
+        first = code[0].source
+        for key in ("db = None", "academic_year = None", "semester = None", "as_of = None", 'lang = "zh-TW"',
+                    'output_dir = "."'):
+            assert key in first, (name, key)
+        body = "\n".join(c.source for c in code[1:])
+        assert not re.search(r"""\b(?:execute|read|sql)\(\s*f["']""", body), name  # values only as ? parameters
+
+
+def test_notebooks_run_top_to_bottom(run_dir):
+    folder, env = run_dir
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--current-env",
+         "--nbval-cell-timeout", "600", *(f"{n}.ipynb" for n in NAMES if n != "taskforce_briefing")],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    for xlsx in ("pending_certifications.xlsx", "discrepancies.xlsx"):
+        assert (folder / xlsx).is_file(), xlsx
+
+
+def test_taskforce_briefing_shows_no_student(run_dir, demo_school, monkeypatch):
+    from nbclient import NotebookClient
+
+    import lpdata
+
+    folder, _ = run_dir
+    _, db, _ = demo_school
+    monkeypatch.setenv("LP_DB", str(db))
+    nb = nbformat.read(folder / "taskforce_briefing.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    shown = "\n".join(str(v) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                      for v in (o.get("data") or {"text": o.get("text", "")}).values())
+    con = lpdata.connect(db)
+    try:
+        students = con.execute("SELECT DISTINCT student_no, name, national_id_hash FROM students").fetchall()
+        staff = {r[0] for r in con.execute("SELECT DISTINCT name FROM staff").fetchall()}
+    finally:
+        con.close()
+    kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
+    assert students and "image/svg+xml" in kinds  # charts are in the notebook itself
+    for student_no, name, id_hash in students:
+        assert student_no not in shown, student_no
+        assert id_hash not in shown
+        if name and name not in staff:  # a student may share a teacher's name
+            assert name not in shown, name
+    assert "&lt;3" in shown or "<3" in shown  # the suppression rule is stated
