@@ -22,7 +22,7 @@ def lp(*args: str, key_file: Path | None = None, cwd: Path | None = None) -> sub
     return subprocess.run([*LP, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["status"], ["query"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["status"], ["query"], ["demo"], ["run"], ["purge"]])
 def test_help_everywhere(command: list[str]) -> None:
     result = lp(*command, "--help")
     assert result.returncode == 0, result.stderr

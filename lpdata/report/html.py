@@ -34,6 +34,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 body { font-family: "Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", "Heiti TC", system-ui, sans-serif; }
 .jp-RenderedHTMLCommon table { font-variant-numeric: tabular-nums; }
+.jp-Cell.jp-mod-noInput.jp-mod-noOutputs { display: none; }  /* code hidden, nothing shown: no blank gap */
 </style>
 {%- endblock html_head_css -%}
 {#- A chart stays an <img> of its SVG (no script, no fetch can run inside one), with the figure's

@@ -34,7 +34,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <style>
 :root { --ok: #1b7f3b; --failed: #b3261e; --skipped: #5f6b7a; --line: #d8dee6; --bg: #f6f8fa; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.55 "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", "Heiti TC",
+body { margin: 0; font: 15px/1.55 "Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", "Heiti TC",
        system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff; }
 header { padding: 1.2rem 1.5rem; border-bottom: 1px solid var(--line); background: var(--bg); }
 header h1 { margin: 0; font-size: 1.35rem; }
