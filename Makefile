@@ -8,13 +8,14 @@ DEMO_DB ?= data/demo.duckdb
 DEMO_STUDENTS ?= 1000
 DEMO_SEED ?= 1
 
-.PHONY: install test test-slow report demo lab clean help
+.PHONY: install test test-slow report demo lab bench clean help
 
 help:
 	@echo "make report  - set up, build the demo school, ingest it and run every report (reports/index.html)"
 	@echo "make test    - set up and run the tests"
 	@echo "make lab     - JupyterLab on the notebooks, with the demo school ready"
 	@echo "make install - create .venv and install lp-workbench with its dev extras"
+	@echo "make bench   - benchmarks at school and county scale (NATION=1: the nation too; minutes)"
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,6 +42,18 @@ report: demo
 	$(BIN)/lp run parameters/plans/weekly.yaml --db $(DEMO_DB) --out reports
 	@echo ""
 	@echo "Reports: file://$(CURDIR)/reports/index.html"
+
+# Benchmarks: demo exports at each scale, lp ingest against DuckDB and pandas, every view, the
+# weekly plan; bench/results.json and the table in bench/README.md. SCALES=school,county by
+# default; NATION=1 adds the nation (550,000 students: minutes, ~8 GB under build/bench/).
+SCALES ?= school,county
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --scales $(SCALES) $(if $(NATION),--nation) $(BENCH_ARGS)
 
 # JupyterLab on the notebooks, with LP_DB pointing at the demo school (built if missing).
 lab: install

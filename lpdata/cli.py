@@ -142,7 +142,7 @@ def query(
 
     try:
         name = check_view_name(view)
-        con = connect(_db(db), as_of=as_of)
+        con = connect(_db(db), as_of=as_of, views=[name])
         try:
             frame = con.sql(f'SELECT * FROM "{name}"').pl()  # name is from the allow-list above
         finally:
@@ -190,6 +190,48 @@ def purge(
     if result.total_rows and not result.file_rewritten:
         err.print("[bold yellow]warning[/] the rows are deleted, but the database file could not be rewritten: "
                   "their bytes may remain in its free space until it is.", highlight=False, soft_wrap=True)
+
+
+@app.command("backup")
+def backup_db(
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    to: Path = typer.Option(..., "--to", help="Where backups go: each one is a new folder in it."),
+) -> None:
+    """Copy the database, under its lock, to checksummed Parquet files and a backup.json manifest."""
+    from .backup import backup
+
+    try:
+        result = backup(_db(db), to)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    out.print(f"backup of {result.db} written to {result.path}: {_n(len(result.tables), 'table')}, "
+              f"{_n(result.total_rows, 'row')}, {result.bytes:,} bytes, SHA-256 of every file in backup.json. "
+              "It holds personal data: keep it as private as the database.",
+              highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command("restore")
+def restore_db(
+    backup_dir: Path = typer.Argument(..., help="A backup folder written by `lp backup`."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    force: bool = typer.Option(False, "--force", help="Replace the database if there is one."),
+) -> None:
+    """Bring a backup back as the database: checksums first, then one atomic swap."""
+    from .backup import restore
+
+    try:
+        result = restore(backup_dir, _db(db), force=force)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    out.print(f"restored {result.db} from {result.backup} (taken {result.created_at:%Y-%m-%d %H:%M:%S}): "
+              f"{_n(len(result.tables), 'table')}, {_n(result.total_rows, 'row')}, every checksum verified.",
+              highlight=False, markup=False, soft_wrap=True)
+    for note in result.notes:
+        err.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
+    if result.purge_needed:
+        err.print(f"warning: {result.purge_needed}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _n(count: int, noun: str) -> str:

@@ -7,6 +7,9 @@ reported at once (so a clerk fixes them in one go) and the database is not touch
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import time
 import traceback
 from pathlib import Path
 from typing import Callable
@@ -14,11 +17,42 @@ from typing import Callable
 import polars as pl
 
 from .errors import IngestRejected, InputFileError, LpdataError
-from .readers import Aliases, Export, HeaderResolver, IdHasher, read_file, scan_folder
+from .readers import Aliases, Export, HeaderResolver, IdHasher, Spill, read_file, scan_folder
 from .readers.values import parse_datetime
 from .store import DEFAULT_DB, IngestResult, append_log, error_record, open_db, write_exports
 
 Progress = Callable[[Path, int, int], None]  # (file, index, total), before each file is read
+
+#: Fault tests only (tests/reliability): with LP_TEST_PAUSE_BEFORE_COMMIT=<file>, an ingest that has
+#: written everything stops just before COMMIT, creates <file> and waits (at most 10 minutes) until
+#: the file is removed, so a test can kill it, or start a second writer, at a known point.
+PAUSE_ENV = "LP_TEST_PAUSE_BEFORE_COMMIT"
+
+
+def _pause_from_env() -> Callable[[], None] | None:
+    marker = os.environ.get(PAUSE_ENV)
+    if not marker:
+        return None
+
+    def pause() -> None:
+        Path(marker).touch()
+        deadline = time.monotonic() + 600
+        while Path(marker).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    return pause
+
+
+#: DuckDB's memory while it writes (it spills to disk beyond it); `LP_DUCKDB_MEMORY` to change.
+MEMORY_ENV = "LP_DUCKDB_MEMORY"
+DEFAULT_MEMORY = "1GB"
+
+
+def _memory_limit() -> str:
+    value = os.environ.get(MEMORY_ENV, DEFAULT_MEMORY).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, re.IGNORECASE):
+        raise LpdataError(f"{MEMORY_ENV}={value!r} is not an amount of memory", expected="e.g. 1GB or 512MB")
+    return value
 
 
 def parse_exported_at(text: str) -> dt.datetime:
@@ -31,8 +65,10 @@ def parse_exported_at(text: str) -> dt.datetime:
 
 
 def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
-                progress: Progress | None = None) -> tuple[list[Export], list[Path], list[LpdataError]]:
-    """Read every file of a folder: the exports, the files ignored, and the files rejected."""
+                progress: Progress | None = None,
+                spill: Spill | None = None) -> tuple[list[Export], list[Path], list[LpdataError]]:
+    """Read every file of a folder: the exports, the files ignored, and the files rejected. With
+    `spill`, big CSV files keep their rows in Parquet files there (bounded memory)."""
     scan = scan_folder(source)
     exports: list[Export] = []
     errors: list[LpdataError] = []
@@ -40,10 +76,12 @@ def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
         if progress is not None:
             progress(path, i, len(scan.files))
         try:
-            exports.extend(read_file(path, resolver=resolver, hasher=hasher))
+            exports.extend(read_file(path, resolver=resolver, hasher=hasher, spill=spill))
         except LpdataError as exc:
             errors.append(exc)
-        except Exception as exc:  # a reader bug must still name the file, not crash the run
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # a reader bug (a Rust panic too) must still name the file, not crash the run
             last = traceback.extract_tb(exc.__traceback__)[-1]
             errors.append(InputFileError(
                 f"could not be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
@@ -68,7 +106,16 @@ def ingest(
         raise LpdataError("no such file or folder", file=source)
     hasher = IdHasher.from_file(Path(key_file) if key_file else None)
     resolver = HeaderResolver(Aliases.load(Path(aliases_file) if aliases_file else None))
-    exports, ignored, errors = read_folder(source, hasher=hasher, resolver=resolver, progress=progress)
+    # A big file's rows wait in Parquet files beside the database until the write (removed after).
+    with Spill(db.resolve().parent) as spill:
+        return _read_and_write(source, db, started, hasher, resolver, exported_at, progress, before_commit, spill)
+
+
+def _read_and_write(source: Path, db: Path, started: dt.datetime, hasher: IdHasher, resolver: HeaderResolver,
+                    exported_at: dt.datetime | None, progress: Progress | None,
+                    before_commit: Callable[[], None] | None, spill: Spill) -> IngestResult:
+    exports, ignored, errors = read_folder(source, hasher=hasher, resolver=resolver, progress=progress,
+                                           spill=spill)
     base = source if source.is_dir() else source.parent
 
     def rel(path: Path) -> str:
@@ -83,9 +130,11 @@ def ingest(
         raise IngestRejected(errors)
     con = open_db(db)
     try:
+        con.execute(f"SET memory_limit = '{_memory_limit()}'")
         result = write_exports(con, exports, hasher=hasher, db=db, source=str(source.resolve()),
                                exported_at=exported_at, ignored_files=[rel(p) for p in ignored],
-                               started_at=started, path_of=rel, before_commit=before_commit)
+                               started_at=started, path_of=rel,
+                               before_commit=before_commit or _pause_from_env())
     except LpdataError as exc:
         append_log(db, record | {"status": "failed", "errors": [error_record(exc)]})
         raise

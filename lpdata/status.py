@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .backup import purge_warning
 from .store import first_row, scalar
 from .views import connect
 
@@ -20,8 +21,11 @@ def status_frame(db: Path) -> tuple[pl.DataFrame, str]:
             con, "SELECT coalesce(sum(rows_quarantined), 0) FROM snapshots "
             "WHERE snapshot_id IN (SELECT snapshot_id FROM current_snapshots)")
         as_of = scalar(con, "SELECT as_of FROM lp_as_of")
+        warning = purge_warning(con, db)
     finally:
         con.close()
     summary = (f"{runs} ingest run(s), the last at {last:%Y-%m-%d %H:%M}; {quarantined:,} rows in quarantine "
                f"in the current snapshots; views answer as of {as_of} by default.")
+    if warning:  # a restore brought back data a purge had deleted
+        summary += f"\nwarning: {warning}"
     return frame, summary

@@ -29,7 +29,7 @@ import polars as pl
 from . import __version__
 from .contract import ALL_KINDS, DERIVED_TERM, ColumnType, Kind
 from .errors import DatabaseBusyError, KeyFileError, LpdataError, StoreError
-from .readers import Export
+from .readers import Export, SpilledRows
 from .readers.ids import IdHasher, mask_ids_in_text
 from .readers.rows import PART, SHEET
 from .readers.tables import ROW
@@ -179,14 +179,40 @@ class IngestResult:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All of it or nothing."""
+    """All of it or nothing. A write the disk refuses (full, a file size limit, a read-only file or
+    folder) is a `StoreError` with one clear line; the transaction is rolled back either way."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # the transaction is already gone (DuckDB aborts it on some errors): nothing was committed
+        refused = write_refused(exc)
+        if refused is not None:
+            raise refused from exc
         raise
-    con.execute("COMMIT")
+    try:
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        raise (write_refused(exc) or StoreError(
+            f"the database did not commit, so nothing was changed: {str(exc).splitlines()[0]}")) from exc
+
+
+_WRITE_REFUSED = ("no space left", "file too large", "permission denied", "read-only file system",
+                  "disk quota", "could not write", "could not truncate", "could not fsync")
+
+
+def write_refused(exc: BaseException) -> StoreError | None:
+    """A DuckDB or OS error that means the disk refused a write, as one clear `StoreError`; else None."""
+    if isinstance(exc, LpdataError):
+        return None
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, (duckdb.IOException, OSError)) or any(s in text.lower() for s in _WRITE_REFUSED):
+        return StoreError("cannot write the database, so nothing was changed (is the disk full, or the "
+                          f"file or its folder read-only?): {text}")
+    return None
 
 
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
@@ -265,7 +291,8 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
     con.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [snapshot_id, ingest_id, kind.name, when, how, rows_read, rows_loaded, rows_quarantined])
     columns = [name for name, _ in stored_columns(kind)]
-    all_rows: list[pl.DataFrame] = []
+    table = table_name(kind)
+    cols = ", ".join(f'"{c}"' for c in columns)
     for export in group:
         file_id = _next_id(con, "snapshot_files", "file_id")
         con.execute(
@@ -274,13 +301,12 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
              list(export.sheets), list(export.skipped_sheets), list(export.ignored_columns),
              export.rows_read, export.rows.height, export.rejects.height],
         )
-        rows = export.rows.select(
-            pl.lit(snapshot_id, dtype=pl.Int32).alias("_snapshot_id"),
-            pl.lit(file_id, dtype=pl.Int32).alias("_file_id"),
-            pl.col(ROW).alias("_row"), pl.col(SHEET).alias("_sheet"), pl.col(PART).alias("_part"),
-            *[pl.col(c) for c in columns],
-        )
-        all_rows.append(rows)
+        # The rows go in straight from the reader's frame, or from its Parquet files (a big file).
+        with _rows_source(con, export.rows) as source:
+            if source is not None:
+                con.execute(f'INSERT INTO {table} (_snapshot_id, _file_id, _row, _sheet, _part, {cols}) '
+                            f'SELECT ?, ?, "{ROW}", "{SHEET}", "{PART}", {cols} '
+                            f'FROM {source}', [snapshot_id, file_id])
         if export.rejects.height:
             rejects = export.rejects.select(
                 pl.lit(file_id, dtype=pl.Int32).alias("file_id"),
@@ -293,41 +319,61 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
             con.register("_incoming_rejects", rejects)
             con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _incoming_rejects")
             con.unregister("_incoming_rejects")
-    incoming = pl.concat(all_rows, how="vertical_relaxed") if len(all_rows) > 1 else all_rows[0]
     if kind.key and len(group) > 1:
-        # The same key in two files of one export: keep the first file's row, quarantine the rest.
-        incoming, dup = _split_cross_file_duplicates(incoming, list(kind.key))
-        if dup.height:
-            con.register("_incoming_dups", dup)
-            con.execute(
-                """INSERT INTO quarantine (file_id, snapshot_id, kind, sheet, row_number, column_name, reason,
-                                          value, detail, raw_row, national_id_hash)
-                   SELECT _file_id, _snapshot_id, ?, _sheet, _row, ?, 'duplicate_key',
-                   NULL, 'repeats a row of another file of the same export', NULL,
-                   """ + ("national_id_hash" if "national_id_hash" in dup.columns else "NULL")
-                + " FROM _incoming_dups",
-                [kind.name, ", ".join(kind.column(c).header for c in kind.key)])
-            con.unregister("_incoming_dups")
-            rows_loaded -= dup.height
-            rows_quarantined += dup.height
-            con.execute("UPDATE snapshots SET rows_loaded = ?, rows_quarantined = ? WHERE snapshot_id = ?",
-                        [rows_loaded, rows_quarantined, snapshot_id])
-    con.register("_incoming_rows", incoming)
-    con.execute(f"INSERT INTO {table_name(kind)} BY NAME SELECT * FROM _incoming_rows")
-    con.unregister("_incoming_rows")
-    parts = incoming.group_by("_part").len().sort("_part")
-    for part, n in parts.iter_rows():
+        # The same key in two files of one export: keep the first file's row, quarantine the rest
+        # (within one file a key is already unique). In SQL, so a nation's rows need not fit in memory.
+        key = ", ".join(f'"{c}"' for c in kind.key)
+        nid = '"national_id_hash"' if "national_id_hash" in columns else "NULL::VARCHAR"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _lp_cross_file_dups AS
+                SELECT rowid AS rid, _file_id, _snapshot_id, _sheet, _row, {nid} AS national_id_hash
+                FROM {table} WHERE _snapshot_id = ?
+                QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _file_id) > 1""", [snapshot_id])
+        try:
+            dups = int(scalar(con, "SELECT count(*) FROM _lp_cross_file_dups"))  # type: ignore[arg-type]
+            if dups:
+                con.execute(
+                    """INSERT INTO quarantine (file_id, snapshot_id, kind, sheet, row_number, column_name, reason,
+                                              value, detail, raw_row, national_id_hash)
+                       SELECT _file_id, _snapshot_id, ?, _sheet, _row, ?, 'duplicate_key',
+                              NULL, 'repeats a row of another file of the same export', NULL, national_id_hash
+                       FROM _lp_cross_file_dups ORDER BY _file_id, _row""",
+                    [kind.name, ", ".join(kind.column(c).header for c in kind.key)])
+                con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM _lp_cross_file_dups)")
+                rows_loaded -= dups
+                rows_quarantined += dups
+                con.execute("UPDATE snapshots SET rows_loaded = ?, rows_quarantined = ? WHERE snapshot_id = ?",
+                            [rows_loaded, rows_quarantined, snapshot_id])
+        finally:
+            con.execute("DROP TABLE IF EXISTS _lp_cross_file_dups")
+    parts = con.execute(f"SELECT _part, count(*) FROM {table} WHERE _snapshot_id = ? GROUP BY _part ORDER BY _part",
+                        [snapshot_id]).fetchall()
+    for part, n in parts:
         con.execute("INSERT INTO snapshot_partitions VALUES (?, ?, ?, ?, ?)",
                     [snapshot_id, kind.name, part, when, n])
     return KindResult(kind.name, files, "loaded", snapshot_id, when, rows_read, rows_loaded,
-                      rows_quarantined, tuple(parts["_part"].to_list()))
+                      rows_quarantined, tuple(p for p, _ in parts))
 
 
-def _split_cross_file_duplicates(rows: pl.DataFrame, key: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    first = pl.int_range(pl.len()).over(key) == 0
-    flagged = rows.with_columns(first.alias("__first"))
-    return (flagged.filter(pl.col("__first")).drop("__first"),
-            flagged.filter(~pl.col("__first")).drop("__first"))
+@contextmanager
+def _rows_source(con: duckdb.DuckDBPyConnection, rows: "pl.DataFrame | SpilledRows") -> Iterator[str | None]:
+    """What to SELECT an export's rows FROM: the registered frame, or its Parquet files; None when
+    there are none."""
+    if isinstance(rows, SpilledRows):
+        if not rows.files or not rows.height:
+            yield None
+            return
+        files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in rows.files)
+        yield f"read_parquet([{files}])"
+        return
+    if not rows.height:
+        yield None
+        return
+    con.register("_incoming_rows", rows)
+    try:
+        yield "_incoming_rows"
+    finally:
+        con.unregister("_incoming_rows")
 
 
 def _user() -> str:
@@ -343,12 +389,19 @@ def log_path(db: Path) -> Path:
     return Path(db).with_suffix(".ingest.log")
 
 
-def append_log(db: Path, record: dict[str, object]) -> None:
+def append_log(db: Path, record: dict[str, object]) -> bool:
+    """Append one line; False when the folder or disk refuses it. Best effort on purpose: the log
+    must never hide the error being logged (a read-only folder or a full disk refuses both), and a
+    committed run is in the database's own tables anyway."""
     line = mask_ids_in_text(json.dumps(record, ensure_ascii=False, default=str))
     path = log_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    except OSError:
+        return False
+    return True
 
 
 def error_record(error: LpdataError) -> dict[str, object]:

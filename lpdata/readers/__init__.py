@@ -19,14 +19,18 @@ import yaml
 
 from ..contract import RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
 from ..errors import InputFileError, LpdataError, UnknownKindError
-from .detect import Aliases, HeaderResolver, is_cover_sheet
+from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
+from .guard import column_letters
+from . import big
+from .big import Spill, SpilledRows
 from .ids import IdHasher
 from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
 from .tables import ROW, TABLE_SUFFIXES, YAML_SUFFIXES, decode_csv_bytes, preview_csv, read_csv_body, read_workbook
 from .values import parse_date
 
 __all__ = [
-    "Aliases", "Export", "FolderScan", "HeaderResolver", "IdHasher", "read_file", "scan_folder",
+    "Aliases", "Export", "FolderScan", "HeaderResolver", "IdHasher", "Spill", "SpilledRows", "read_file",
+    "scan_folder",
 ]
 
 _TERM_KEY = re.compile(r"^\s*(\d{2,3})\s*-\s*([12])\s*$")
@@ -41,7 +45,9 @@ class Export:
     sha256: str
     encoding: str | None
     sheets: tuple[str, ...]
-    rows: pl.DataFrame = field(repr=False)
+    #: The kept rows; for a big CSV read with a spill folder, Parquet files (`SpilledRows`: `height`,
+    #: `columns`, `lazy()`, `collect()`) instead of a frame.
+    rows: pl.DataFrame | SpilledRows = field(repr=False)
     rejects: pl.DataFrame = field(repr=False)
     rows_read: int
     ignored_columns: tuple[str, ...] = ()
@@ -50,6 +56,14 @@ class Export:
     @property
     def newest_stamp(self) -> dt.datetime | None:
         """The newest event time in the file that is not in the future."""
+        if isinstance(self.rows, SpilledRows):
+            cols = [c.name for c in self.kind.columns if c.stamp and c.name in self.rows.columns]
+            if not cols or self.rows.is_empty():
+                return None
+            now = dt.datetime.now()
+            s = pl.max_horizontal([pl.col(c).cast(pl.Datetime("us")) for c in cols])
+            return self.rows.lazy().select(s.alias("s")).filter(pl.col("s") <= now) \
+                .select(pl.col("s").max()).collect().item()
         stamps = newest_stamp(self.kind, self.rows)
         if stamps is None:
             return None
@@ -59,7 +73,11 @@ class Export:
 
     @property
     def partitions(self) -> tuple[str, ...]:
-        return tuple(sorted(self.rows[PART].unique().to_list())) if self.rows.height else ()
+        if not self.rows.height:
+            return ()
+        if isinstance(self.rows, SpilledRows):
+            return tuple(sorted(self.rows.lazy().select(pl.col(PART).unique()).collect().to_series().to_list()))
+        return tuple(sorted(self.rows[PART].unique().to_list()))
 
 
 @dataclass(frozen=True)
@@ -84,9 +102,16 @@ def scan_folder(folder: Path) -> FolderScan:
     return FolderScan(tuple(files), tuple(ignored))
 
 
-def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher) -> list[Export]:
-    """Read one export file: one `Export` per kind it holds."""
+def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
+              spill: Spill | None = None) -> list[Export]:
+    """Read one export file: one `Export` per kind it holds. With `spill` (a folder for temporary
+    files), a CSV file over BIG_CSV_BYTES is read in batches and its rows kept in Parquet files
+    there (big.py): the same result, in bounded memory."""
     path = Path(path)
+    if spill is not None and path.suffix.lower() == ".csv" and path.stat().st_size > big.BIG_CSV_BYTES:
+        got = big.read_big_csv(path, resolver=resolver, hasher=hasher, spill=spill, unnamed=_unnamed_columns)
+        return [Export(got.kind, path, got.sha256, got.encoding, (), got.rows, got.rejects, got.rows_read,
+                       got.ignored, ())]
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
@@ -104,7 +129,8 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher) -> list
         index, match = found
         body = read_csv_body(decoded, index, len(match.headers), path)
         typed = type_rows(match.kind, match, body, sheet=None, hasher=hasher)
-        return [_export(match.kind, path, sha, decoded.encoding, (), [typed], match.ignored, ())]
+        return [_export(match.kind, path, sha, decoded.encoding, (), [typed],
+                        match.ignored + _unnamed_columns(match, body), ())]
     # .xlsx / .xls: every sheet that is not a cover is data.
     sheets = read_workbook(path)
     by_kind: dict[str, tuple[Kind, list[TypedRows], list[str], set[str]]] = {}
@@ -118,17 +144,30 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher) -> list
                 continue
             raise resolver.nearest_error(preview, file=path, sheet=sheet.name)
         index, match = found
-        typed = type_rows(match.kind, match, sheet.body(index, len(match.headers)),
-                          sheet=sheet.name, hasher=hasher)
+        body = sheet.body(index, len(match.headers))
+        typed = type_rows(match.kind, match, body, sheet=sheet.name, hasher=hasher)
         entry = by_kind.setdefault(match.kind.name, (match.kind, [], [], set()))
         entry[1].append(typed)
         entry[2].append(sheet.name)
-        entry[3].update(match.ignored)
+        entry[3].update(match.ignored + _unnamed_columns(match, body))
     if not by_kind:
         raise UnknownKindError("the workbook has no data sheet (only covers or empty sheets)",
                                file=path, expected="a sheet with the header row of an export kind")
     return [_export(kind, path, sha, None, tuple(names), parts, tuple(sorted(ignored)), tuple(skipped))
             for kind, parts, names, ignored in by_kind.values()]
+
+
+def _unnamed_columns(match: HeaderMatch, body: pl.DataFrame) -> tuple[str, ...]:
+    """Cells under a blank header cell are not stored (no column to put them in); such a column is
+    listed with the ignored ones, as `(column K, no header)`, when any row has something in it."""
+    out = []
+    for i, head in enumerate(match.headers):
+        name = f"c{i}"
+        if head.strip() or name not in body.columns:
+            continue
+        if (body[name].str.strip_chars().fill_null("") != "").any():
+            out.append(f"(column {column_letters(i + 1)}, no header)")
+    return tuple(out)
 
 
 def _export(kind: Kind, path: Path, sha: str, encoding: str | None, sheets: tuple[str, ...],

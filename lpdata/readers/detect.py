@@ -138,8 +138,12 @@ class HeaderResolver:
                     f"column {duplicates[0]!r} appears twice in the header",
                     file=file, sheet=sheet, row=index + 1, column=duplicates[0])
             headers = tuple(str(c) if c is not None else "" for c in row)
+            # The header ends at its last named cell: a cell right of it is one too many, as in a
+            # row longer than its header (a header cell deleted with its data left in place).
+            while headers and not headers[-1].strip():
+                headers = headers[:-1]
             used = set(positions.values())
-            ignored = tuple(h for i, h in enumerate(headers) if h and i not in used)
+            ignored = tuple(h for i, h in enumerate(headers) if h.strip() and i not in used)
             return index, HeaderMatch(kind, MappingProxyType(positions), headers, ignored)
         return None
 

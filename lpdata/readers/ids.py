@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import KeyFileError
+from .values import nfkc
 
 #: Letter -> number, as the Ministry of the Interior assigns them (I, O, W ... are out of order).
 LETTER_CODES: dict[str, int] = {
@@ -84,7 +85,7 @@ _PY_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
 def normalized_id_expr(col: pl.Expr) -> pl.Expr:
-    return col.str.normalize("NFKC").str.strip_chars(_PY_WHITESPACE).str.to_uppercase()
+    return nfkc(col).str.strip_chars(_PY_WHITESPACE).str.to_uppercase()
 
 
 def valid_id_expr(norm: pl.Expr) -> pl.Expr:
@@ -167,6 +168,8 @@ class IdHasher:
     """HMAC-SHA-256 of normalised IDs with the installation's key; hex digests."""
 
     key: bytes = field(repr=False)
+    #: Per-hasher caches (HMAC pads, IDs already hashed); not part of its identity.
+    _memo: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     @classmethod
     def from_file(cls, path: Path | None = None) -> "IdHasher":
@@ -181,9 +184,43 @@ class IdHasher:
         return hmac.new(self.key, normalize_id(national_id).encode(), hashlib.sha256).hexdigest()
 
     def hash_column(self, ids: pl.Series) -> pl.Series:
-        """Hash a column of normalised, valid IDs; each distinct ID is hashed once."""
-        uniques = ids.drop_nulls().unique()
-        key = self.key
-        digests = [hmac.new(key, s.encode(), hashlib.sha256).hexdigest() for s in uniques.to_list()]
-        mapping = dict(zip(uniques.to_list(), digests))
-        return ids.replace_strict(mapping, default=None, return_dtype=pl.String)
+        """Hash a column of normalised, valid IDs; each distinct ID is hashed once per hasher (the
+        files of one ingest name the same students: they are hashed for the first file only)."""
+        frame = ids.rename("id").to_frame()
+        memo: pl.DataFrame | None = self._memo.get("frame")
+        uniques = frame.drop_nulls().unique()
+        known = uniques.join(memo, on="id", how="inner") if memo is not None else None
+        todo = uniques if known is None else uniques.join(known, on="id", how="anti")
+        table = known
+        if todo.height:
+            inner, outer = self._pads()
+            digests = []
+            for s in todo["id"].to_list():
+                h = inner.copy()
+                h.update(s.encode())
+                o = outer.copy()
+                o.update(h.digest())
+                digests.append(o.hexdigest())
+            new = todo.with_columns(pl.Series("hash", digests, dtype=pl.String))
+            table = new if table is None else pl.concat([table, new])
+            memo = new if memo is None else pl.concat([memo, new])
+            if memo.height <= self.MEMO_LIMIT:
+                self._memo["frame"] = memo
+        if table is None:
+            return pl.Series(ids.name, [None] * len(ids), dtype=pl.String)
+        # Joined against this column's IDs only (not the whole memo): a smaller table to probe.
+        return frame.join(table, on="id", how="left", maintain_order="left")["hash"].rename(ids.name)
+
+    #: IDs remembered with their hash (a nation's students, twice over); beyond it, no memo.
+    MEMO_LIMIT = 2_000_000
+
+    def _pads(self) -> tuple["hashlib._Hash", "hashlib._Hash"]:
+        """HMAC's inner and outer SHA-256 states with the key absorbed (RFC 2104), so each ID
+        costs two small hashes, not a new HMAC object: the same digest, 2–3 times faster."""
+        pads = self._memo.get("pads")
+        if pads is None:
+            key = self.key if len(self.key) <= 64 else hashlib.sha256(self.key).digest()
+            key = key.ljust(64, b"\0")
+            pads = (hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key)))
+            self._memo["pads"] = pads
+        return pads  # type: ignore[return-value]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from ..errors import EmptyFileError, InputFileError, NotASpreadsheetError, UndecodableFileError
+from ..errors import EmptyFileError, FileTooLargeError, InputFileError, NotASpreadsheetError, UndecodableFileError
 
 PREVIEW_ROWS = 30
 TABLE_SUFFIXES = frozenset({".csv", ".xlsx", ".xls", ".xlsm"})
@@ -46,11 +47,13 @@ def decode_csv_bytes(raw: bytes, file: Path) -> Decoded:
             raise UndecodableFileError(
                 f"starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not UTF-8",
                 file=file, expected="UTF-8, UTF-8 with BOM or Big5/CP950 text") from exc
+        _refuse_nul(body, file, offset=3)
         return Decoded(body, "utf-8-sig")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise UndecodableFileError(
             "looks like UTF-16 or binary data (NUL bytes); save it as CSV UTF-8 or Big5",
             file=file, expected="UTF-8, UTF-8 with BOM or Big5/CP950 text")
+    _refuse_nul(raw, file)
     try:
         raw.decode("utf-8")
         return Decoded(raw, "utf-8")
@@ -65,6 +68,14 @@ def decode_csv_bytes(raw: bytes, file: Path) -> Decoded:
         if "\x00" in text:
             raise UndecodableFileError("contains NUL bytes: not a text file", file=file)
         return Decoded(text.encode("utf-8"), "cp950")
+
+
+def _refuse_nul(data: bytes, file: Path, offset: int = 0) -> None:
+    """A NUL byte anywhere (not only in the first 4 KB) means binary data, not a CSV text."""
+    at = data.find(b"\x00")
+    if at >= 0:
+        raise UndecodableFileError(f"contains a NUL byte at offset {at + offset}: not a text file",
+                                   file=file, expected="UTF-8, UTF-8 with BOM or Big5/CP950 text")
 
 
 def preview_csv(decoded: Decoded, file: Path) -> list[list[str]]:
@@ -84,30 +95,105 @@ def preview_csv(decoded: Decoded, file: Path) -> list[list[str]]:
 
 def read_csv_body(decoded: Decoded, header_index: int, width: int, file: Path) -> pl.DataFrame:
     """Rows below the header (0-based `header_index`) as text columns `c0..c{width-1}`."""
+    try:
+        frame = pl.read_csv(io.BytesIO(decoded.data), **csv_options(header_index, width))
+    except pl.exceptions.PolarsError as exc:
+        raise _csv_error(decoded.data, file) from exc
+    return finish_csv_body(frame, header_index, width)
+
+
+def csv_options(header_index: int, width: int) -> dict[str, object]:
+    """How Polars reads the body (`read_csv`, or `scan_csv` in batches for a big file): text cells
+    `c0..`, OVERFLOW_CELLS more to spot extra cells, the record's index as `_idx`."""
     overflow = [f"_o{i}" for i in range(OVERFLOW_CELLS)]
     schema = {f"c{i}": pl.String for i in range(width)} | {o: pl.String for o in overflow}
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(decoded.data), has_header=False, schema=schema, skip_rows=header_index + 1,
-            truncate_ragged_lines=True, missing_columns="insert", row_index_name="_idx",
-            quote_char='"', raise_if_empty=False, infer_schema=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise InputFileError(f"not a readable CSV file: {str(exc).splitlines()[0]}", file=file) from exc
+    return dict(has_header=False, schema=schema, skip_rows=header_index + 1, truncate_ragged_lines=True,
+                missing_columns="insert", row_index_name="_idx", quote_char='"', raise_if_empty=False,
+                infer_schema=False)
+
+
+def finish_csv_body(frame: pl.DataFrame, header_index: int, width: int) -> pl.DataFrame:
+    """`_row`, `_extra`, and no blank rows, from what `csv_options` read."""
+    overflow = [f"_o{i}" for i in range(OVERFLOW_CELLS)]
     # The spreadsheet's row number: the header's (1-based) plus the record's position below it.
-    # `_extra` holds the first non-empty cell past the header's width, if any.
+    # `_extra` holds the first non-empty cell past the header's width, if any (the overflow cells
+    # no row reaches, nearly all of them, are not looked at).
+    reached = [o for o in overflow if frame[o].null_count() < frame.height]
+    extra = (pl.coalesce([pl.when(pl.col(o).str.strip_chars() != "").then(pl.col(o)) for o in reached])
+             if reached else pl.lit(None, dtype=pl.String))
     frame = frame.with_columns(
-        (pl.col("_idx").cast(pl.Int64) + header_index + 2).alias(ROW),
-        pl.coalesce([pl.when(pl.col(o).str.strip_chars() != "").then(pl.col(o)) for o in overflow]).alias(EXTRA),
+        (pl.col("_idx").cast(pl.Int64) + header_index + 2).alias(ROW), extra.alias(EXTRA),
     ).drop("_idx", *overflow)
     return _drop_blank_rows(frame, width)
 
 
+def _csv_error(data: bytes, file: Path) -> InputFileError:
+    """The error for a CSV Polars cannot split: almost always a double quote that does not pair up.
+    Names the row (as a spreadsheet numbers it) where the quoting first goes wrong, when found."""
+    row, problem = _bad_quote(data.decode("utf-8", errors="replace"))
+    if row is None:
+        return InputFileError("not a readable CSV file: its double quotes do not pair up", file=file,
+                              expected='a cell holding " quoted whole, with the " doubled ("a""b")')
+    return InputFileError(f"not a readable CSV file: {problem}", file=file, row=row,
+                          expected='a cell holding " quoted whole, with the " doubled ("a""b")')
+
+
+_QUOTED_FIELD = re.compile(r'"(?:[^"]++|"")*+"')
+_UNQUOTED_FIELD = re.compile(r'[^,"\r\n]*+')
+
+
+def _bad_quote(text: str) -> tuple[int | None, str]:
+    """(row, problem) of the first record whose quotes break the CSV rules, or (None, "")."""
+    record, buf = 1, ""  # the record (spreadsheet row) being read, and its lines so far
+    for line in text.split("\n"):
+        if not buf and '"' not in line:
+            record += 1
+            continue
+        buf += line + "\n"
+        state = _scan_record(buf)
+        if state == "open":  # a quoted cell goes on to the next line
+            continue
+        if state:
+            return record, state
+        record, buf = record + 1, ""
+    if buf and _scan_record(buf.removesuffix("\n")) == "open":
+        return record, "a quoted cell is opened but never closed"
+    return None, ""
+
+
+def _scan_record(rec: str) -> str:
+    """"" for a well-quoted record, "open" when a quoted cell runs past its end, else the problem."""
+    pos, n = 0, len(rec)
+    while True:
+        if pos < n and rec[pos] == '"':
+            m = _QUOTED_FIELD.match(rec, pos)
+            if m is None:
+                return "open"
+            pos = m.end()
+            if pos < n and rec[pos] not in ",\r\n":
+                return "text follows the closing quote of a quoted cell"
+        else:
+            pos = _UNQUOTED_FIELD.match(rec, pos).end()  # type: ignore[union-attr]
+            if pos < n and rec[pos] == '"':
+                return "a double quote inside a cell that does not begin with one"
+        if pos >= n or rec[pos] in "\r\n":
+            return ""
+        pos += 1
+
+
 def _drop_blank_rows(frame: pl.DataFrame, width: int) -> pl.DataFrame:
     cells = [f"c{i}" for i in range(width)] + [EXTRA]
-    blank = pl.all_horizontal(
-        [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]
-    )
+
+    def empty(c: str) -> pl.Expr:
+        return pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+
+    # A row is blank when every cell is: the first cell is tested on every row, the others only on
+    # the (few) rows whose first cell is empty.
+    first = frame.select(empty(cells[0])).to_series()
+    if not first.any():
+        return frame
+    at = first.arg_true()
+    blank = first.clone().scatter(at, frame[at].select(pl.all_horizontal([empty(c) for c in cells])).to_series())
     return frame.filter(~blank)
 
 
@@ -160,11 +246,20 @@ def read_workbook(path: Path) -> list[Sheet]:
     """Every sheet of an .xlsx/.xls workbook as text grids."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    from .guard import MAX_SHEET_CELLS, check_workbook, column_letters
+
+    check_workbook(path)  # a zip bomb, or a stray cell at XFD1048576, is refused before it is read
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = []
         for name in book.sheet_names:
-            grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_name(name)
+            if sheet.height * sheet.width > MAX_SHEET_CELLS:
+                raise FileTooLargeError(
+                    f"sheet {name!r} spans {sheet.height:,} rows × {sheet.width:,} columns (to "
+                    f"{column_letters(sheet.width)}{sheet.height}): delete the stray cells far below or to the "
+                    "right of the data", file=path, expected=f"at most {MAX_SHEET_CELLS:,} cells a sheet")
+            grid = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(name, [[_cell_text(v) for v in row] for row in grid]))
     except (CalamineError, ValueError, OSError, KeyError) as exc:
         raise NotASpreadsheetError(f"not a readable Excel workbook ({exc})", file=path,

@@ -183,10 +183,12 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
-    """The chart as SVG text: no script, no external reference (data is inline, no URL allowed)."""
+def svg(chart: alt.TopLevelMixin, spec: dict[str, Any] | None = None) -> str:
+    """The chart as SVG text: no script, no external reference (data is inline, no URL allowed).
+    `spec`: the chart's `_spec` if already made (making it validates the chart: 0.1–0.3 s)."""
     _fonts()
-    out = vlc.vegalite_to_svg(_spec(chart), vl_version=VL_VERSION, allowed_base_urls=[])
+    out = vlc.vegalite_to_svg(spec if spec is not None else _spec(chart), vl_version=VL_VERSION,
+                              allowed_base_urls=[])
     return _unique_ids(out, f"lpc{next(_counter)}")
 
 
@@ -204,10 +206,11 @@ class Figure:
 
 def show(chart: alt.TopLevelMixin, alt_text: str | None = None) -> Figure:
     """Render for a notebook (the figure's title serves as its text unless `alt_text` is given)."""
-    title = chart.to_dict().get("title", "")
+    spec = _spec(chart)
+    title = spec.get("title", "")
     if isinstance(title, dict):
         title = title.get("text", "")
-    return Figure(svg(chart), alt_text if alt_text is not None else str(title or ""))
+    return Figure(svg(chart, spec), alt_text if alt_text is not None else str(title or ""))
 
 
 def save(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:

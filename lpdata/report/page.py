@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from ..store import scalar
-from ..views import connect as _connect, set_as_of
+from ..views import connect as _connect, ensure_views, set_as_of, views_in
 from .i18n import Strings
 
 DB_ENV = "LP_DB"
@@ -73,13 +73,101 @@ def resolve_db(db: str | Path | None = None) -> str:
     return str(db) if db else os.environ.get(DB_ENV) or DEFAULT_DB
 
 
+#: Connections this process opened with `connect`, by what they answer from (see `_state`); the
+#: report runner keeps one kernel warm for many reports, so the second report on a database finds
+#: its connection (and the views it made) ready. Never more than a few; the oldest is closed.
+_CONNECTIONS: dict[tuple[Any, ...], duckdb.DuckDBPyConnection] = {}
+_STATE_OF: dict[int, tuple[Any, ...]] = {}  # id(connection) -> its key, for the caches below
+_AT_DATES: dict[tuple[Any, ...], pl.DataFrame] = {}
+MAX_CONNECTIONS = 4
+MAX_AT_DATES = 16
+
+
+def _stamp(path: Path) -> tuple[Any, ...]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _state(db: Path) -> tuple[Any, ...]:
+    """What a connection's answers depend on besides its as-of date: the database file (and its
+    write-ahead log), the SQL of queries/ and the rules files. A change to any gives a new key, so a
+    kept connection is never used on changed data."""
+    from ..rules import DEFAULT_RULES, school_rules_file
+    from ..views import queries_dir
+
+    sql = queries_dir()
+    school = school_rules_file()
+    return (_stamp(db), _stamp(db.with_name(db.name + ".wal")),
+            tuple(_stamp(p) for p in sorted(sql.glob("*.sql"))), _stamp(DEFAULT_RULES),
+            _stamp(school) if school else None)
+
+
+def _alive(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute("SELECT 1").fetchall()
+        return True
+    except duckdb.Error:
+        return False
+
+
 def connect(db: str | Path | None = None, as_of: dt.date | str | None = None) -> duckdb.DuckDBPyConnection:
-    """`lpdata.connect` with the notebooks' defaults (as_of None: the newest export loaded)."""
-    return _connect(resolve_db(db), as_of=as_of or None)
+    """`lpdata.connect` with the notebooks' defaults (as_of None: the newest export loaded).
+
+    Views are created as the page's queries first read them (`read` and the helpers here do it; a
+    query sent with `con.sql` directly may first call `views.ensure_views(con, names)`). The
+    connection is kept for the next report of this process while the database, queries/ and the
+    rules stay unchanged (closing it is fine: the next call opens a new one)."""
+    path = Path(resolve_db(db)).resolve()
+    key = _state(path)
+    con = _CONNECTIONS.get(key)
+    if con is not None and _alive(con):
+        if isinstance(as_of, str) and as_of:
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:  # the same error as a new connection gives
+                con = None
+        if con is not None:
+            day = as_of or _newest_export(con)
+            set_as_of(con, day)  # type: ignore[arg-type]
+            return con
+    _forget(key)
+    con = _connect(path, as_of=as_of or None, views=())
+    _CONNECTIONS[key] = con
+    _STATE_OF[id(con)] = key
+    while len(_CONNECTIONS) > MAX_CONNECTIONS:
+        _forget(next(iter(_CONNECTIONS)))
+    return con
+
+
+def _forget(key: tuple[Any, ...]) -> None:
+    con = _CONNECTIONS.pop(key, None)
+    if con is None:
+        return
+    _STATE_OF.pop(id(con), None)
+    for k in [k for k in _AT_DATES if k[0] == key]:
+        del _AT_DATES[k]
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
+
+
+def _newest_export(con: duckdb.DuckDBPyConnection) -> dt.date:
+    value = scalar(con, "SELECT max(exported_at) FROM snapshots")
+    return value.date() if isinstance(value, dt.datetime) else dt.date.today()
+
+
+def _ready(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """The views of queries/ that `sql` reads, created on this connection if it lacks them."""
+    ensure_views(con, views_in(sql))
 
 
 def read(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
     """A query's rows as a Polars frame; values only ever as bound parameters (`?`)."""
+    _ready(con, sql)
     return con.sql(sql, params=list(params) if params else None).pl()
 
 
@@ -135,6 +223,7 @@ def resolve_term(con: duckdb.DuckDBPyConnection, academic_year: int | str | None
     if semester is not None:
         sem = int(semester)
         return Term(year_now if sem <= sem_now else year_now - 1, sem, day)
+    _ready(con, "class_completion")
     best = scalar(con, "SELECT max((academic_year, semester)) FROM class_completion "
                        "WHERE (academic_year, semester) <= (?, ?)", [year_now, sem_now])
     if best:
@@ -179,7 +268,15 @@ def _point_as_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> None:
 def at_dates(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any],
              dates: Iterable[dt.date]) -> pl.DataFrame:
     """The query's rows as of each date (column `as_of` added): a view's figure over time, from the
-    view itself. The connection's own as-of date is restored afterwards."""
+    view itself. The connection's own as-of date is restored afterwards. On a connection from
+    `connect` the result is kept while the data stays unchanged: a class dashboard per class asks
+    the same school-wide question (about 25 dates), and the warm report kernel answers it once."""
+    dates = list(dates)
+    state = _STATE_OF.get(id(con))
+    key = None if state is None or _CONNECTIONS.get(state) is not con else (
+        state, sql, tuple(params), tuple(dates))
+    if key is not None and key in _AT_DATES:
+        return _AT_DATES[key].clone()
     original = as_of_date(con)
     frames = []
     try:
@@ -188,7 +285,13 @@ def at_dates(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any],
             frames.append(read(con, sql, params).with_columns(pl.lit(day, dtype=pl.Date).alias("as_of")))
     finally:
         _point_as_of(con, original)
-    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    out = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    if key is not None:
+        _AT_DATES[key] = out
+        while len(_AT_DATES) > MAX_AT_DATES:
+            del _AT_DATES[next(iter(_AT_DATES))]
+        return out.clone()
+    return out
 
 
 # --- aggregation and suppression -----------------------------------------------------------------
@@ -366,6 +469,7 @@ def labelled(frame: pl.DataFrame, t: Strings, columns: Sequence[str]) -> pl.Data
 
 
 def has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    _ready(con, name)
     return bool(scalar(con, "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]))
 
 

@@ -312,7 +312,7 @@ def classes_of_term(db: Path, as_of: dt.date, term: Term) -> list[str]:
     """Every class of the term in the class_completion view, sorted."""
     from ..views import connect
 
-    con = connect(db, as_of=as_of)
+    con = connect(db, as_of=as_of, views=["class_completion"])
     try:
         rows = con.execute(
             "SELECT DISTINCT class_name FROM class_completion WHERE academic_year = ? AND semester = ? "

@@ -1,0 +1,455 @@
+"""The benchmark: demo exports at a scale, then ingest, views and reports, side by side in one run.
+
+    python bench/run.py                         # school and county (make bench)
+    python bench/run.py --scales school --repeat 5
+    python bench/run.py --nation                # and the nation (550,000 students; minutes)
+
+Per scale (build/bench/<scale>/, kept between runs; the exports are regenerated only when missing):
+
+1. `lp demo` writes the export folder. The CSV files are split by encoding into two folders of hard
+   links (the same bytes): `utf8/` (UTF-8, with or without BOM) and `big5/` (CP950).
+2. Ingest, each contender in its own process (bench/measure.py: wall time, CPU time, peak RSS),
+   into a fresh database file, `--repeat` times, interleaved (lp, duckdb, pandas, lp, …) so that a
+   change of machine load hits them alike; the median wall time and the largest peak are kept:
+   - `lp ingest` of utf8/, of big5/, and of the whole folder (workbooks and YAML too);
+   - DuckDB `read_csv(all_varchar)` of utf8/ and of big5/ (transcoded by Python first, counted);
+   - pandas `read_csv(dtype=str)` + `to_sql` into SQLite, of utf8/ and of big5/ (not at the nation
+     scale: it would need tens of GB; `--nation-pandas` to try).
+3. Views: `lpdata.connect` (every view, and the base only), then every view's rows fetched.
+4. Reports: `lp run` of the weekly plan into a fresh folder (cold), then again (nothing changed);
+   per report its duration and where it went (kernel, notebook cells, HTML). At the county and nation
+   scales the plan is the school reports plus a sample of class dashboards (`--classes`); the full
+   plan's time is extrapolated from it.
+
+Results: bench/results.json (everything) and a table printed and written into bench/README.md
+(between the `<!-- results -->` markers), with the machine it ran on and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PY = sys.executable
+LP = str(Path(PY).with_name("lp"))
+SEED = 1
+EXPORTED_AT = "2026-07-20 18:00"
+#: students per scale. The county is 30 schools' worth of students in one export folder (one
+#: database per school is the product's model; 30 separate schools cost 30 times the school figures).
+SCALES = {"school": 1_000, "county": 30_000, "nation": 550_000}
+REPEAT = {"school": 3, "county": 3, "nation": 1}
+TARGETS = {
+    "ingest_vs_duckdb_utf8": 1.5, "ingest_vs_duckdb_big5": 2.5, "pandas_vs_lp_time": 5.0,
+    "pandas_vs_lp_memory": 5.0, "nation_ingest_s": 180, "nation_ingest_mb": 4096,
+    "view_s": {"school": 0.2, "nation": 5.0}, "plan_cold_s": 60, "plan_warm_s": 5, "overhead_per_report_s": 1.0,
+}
+
+
+def log(msg: str) -> None:
+    print(f"[{dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+# --- the machine -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    versions = {}
+    for mod in ("polars", "duckdb", "pyarrow", "pandas", "papermill"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001
+            versions[mod] = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                                    capture_output=True, text=True).stdout.strip())
+    except OSError:
+        commit, dirty = "", False
+    return {"nproc": os.cpu_count(), "ram_gb": mem_gb, "cpu": cpu, "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}", "versions": versions,
+            "commit": commit + ("+changes" if dirty else "")}
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# --- measuring one process ---------------------------------------------------------------------
+
+
+def measure(name: str, cmd: list[str], work: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    out = work / "measure" / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PY, str(BENCH / "measure.py"), str(out), "--", *cmd], check=True,
+                   env={**os.environ, **(env or {})})
+    result = json.loads(out.read_text())
+    result["load"] = load()
+    if result["returncode"] != 0:
+        tail = out.with_suffix(".log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{name} failed ({result['returncode']}):\n{tail}")
+    return result
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"wall_s": round(statistics.median(r["wall_s"] for r in runs), 3),
+            "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "runs": [{k: r[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "load")} for r in runs]}
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def exports(scale: str, work: Path) -> dict[str, Any]:
+    folder = work / "exports"
+    stamp = work / "exports.json"
+    info: dict[str, Any] = {}
+    if stamp.exists() and folder.is_dir():
+        info = json.loads(stamp.read_text())
+    if info.get("students") != SCALES[scale] or info.get("seed") != SEED:
+        shutil.rmtree(folder, ignore_errors=True)
+        log(f"{scale}: generating {SCALES[scale]:,} students")
+        t = time.perf_counter()
+        subprocess.run([LP, "demo", "--out", str(folder), "--students", str(SCALES[scale]), "--seed", str(SEED)],
+                       check=True, stdout=subprocess.DEVNULL)
+        info = {"students": SCALES[scale], "seed": SEED, "generate_s": round(time.perf_counter() - t, 1)}
+        stamp.write_text(json.dumps(info))
+    # utf8/ and big5/: hard links to the CSV files, by encoding.
+    for sub in ("utf8", "big5"):
+        shutil.rmtree(work / sub, ignore_errors=True)
+        (work / sub).mkdir()
+    sizes = {"utf8": 0, "big5": 0, "all": 0}
+    for path in sorted(folder.iterdir()):
+        sizes["all"] += path.stat().st_size
+        if path.suffix.lower() != ".csv":
+            continue
+        sub = "utf8" if _is_utf8(path) else "big5"
+        os.link(path, work / sub / path.name)
+        sizes[sub] += path.stat().st_size
+    info["mb"] = {k: round(v / 1e6, 1) for k, v in sizes.items()}
+    info["files"] = {sub: sorted(p.name for p in (work / sub).iterdir()) for sub in ("utf8", "big5")}
+    return info
+
+
+def _is_utf8(path: Path) -> bool:
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        try:
+            while chunk := fh.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+# --- ingest ------------------------------------------------------------------------------------
+
+
+def ingest(scale: str, work: Path, repeat: int, pandas: bool) -> dict[str, Any]:
+    dbs = work / "dbs"
+    key = work / "id-hash.key"
+    if not key.exists():
+        key.write_text(os.urandom(32).hex() + "\n")
+        key.chmod(0o600)
+    env = {"LP_KEY_FILE": str(key)}
+    contenders: list[tuple[str, str, list[str]]] = []  # (name, subset, command with {db})
+    for sub, enc in (("utf8", "utf-8"), ("big5", "cp950")):
+        folder = str(work / sub)
+        contenders.append((f"lp_{sub}", sub, [LP, "ingest", folder, "--db", "{db}", "--exported-at", EXPORTED_AT]))
+        contenders.append((f"duckdb_{sub}", sub, [PY, str(BENCH / "contenders.py"), "duckdb-raw", folder, "{db}",
+                                                  "--encoding", enc]))
+        if pandas:
+            contenders.append((f"pandas_{sub}", sub, [PY, str(BENCH / "contenders.py"), "pandas-sqlite", folder,
+                                                      "{db}", "--encoding", enc]))
+    contenders.append(("lp_all", "all", [LP, "ingest", str(work / "exports"), "--db", "{db}", "--exported-at",
+                                         EXPORTED_AT]))
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in contenders}
+    for i in range(repeat):
+        for name, _, cmd in contenders:
+            shutil.rmtree(dbs, ignore_errors=True)
+            dbs.mkdir(parents=True)
+            db = dbs / (f"{name}.sqlite" if name.startswith("pandas") else f"{name}.duckdb")
+            log(f"{scale}: ingest {name} ({i + 1}/{repeat})")
+            runs[name].append(measure(f"{name}-{i}", [c.replace("{db}", str(db)) for c in cmd], work, env))
+            runs[name][-1]["db_mb"] = round(sum(p.stat().st_size for p in dbs.iterdir()) / 1e6, 1)
+            if name == "lp_all" and i == repeat - 1:  # keep the last full database for views and reports
+                keep = work / "lp.duckdb"
+                for old in work.glob("lp.duckdb*"):
+                    old.unlink()
+                shutil.move(str(db), keep)
+                log_file = db.with_suffix(".ingest.log")
+                if log_file.exists():
+                    shutil.move(str(log_file), work / "lp.ingest.log")
+    shutil.rmtree(dbs, ignore_errors=True)
+    result = {name: summarise(r) | {"db_mb": r[-1].get("db_mb")} for name, r in runs.items()}
+    ratios: dict[str, Any] = {}
+    for sub in ("utf8", "big5"):
+        lp, raw = result[f"lp_{sub}"], result[f"duckdb_{sub}"]
+        ratios[f"lp_vs_duckdb_{sub}"] = round(lp["wall_s"] / raw["wall_s"], 2)
+        ratios[f"lp_vs_duckdb_{sub}_memory"] = round(lp["peak_rss_mb"] / raw["peak_rss_mb"], 2)
+        if f"pandas_{sub}" in result:
+            pd = result[f"pandas_{sub}"]
+            ratios[f"pandas_vs_lp_{sub}_time"] = round(pd["wall_s"] / lp["wall_s"], 2)
+            ratios[f"pandas_vs_lp_{sub}_memory"] = round(pd["peak_rss_mb"] / lp["peak_rss_mb"], 2)
+    return {"contenders": result, "ratios": ratios}
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+def views(scale: str, work: Path, repeat: int) -> dict[str, Any]:
+    out = work / "views.json"
+    log(f"{scale}: views")
+    m = measure("views", [PY, str(BENCH / "contenders.py"), "views", str(work / "lp.duckdb"), str(out),
+                          "--repeat", str(max(repeat, 3) if scale != "nation" else 2)], work)
+    result = json.loads(out.read_text())
+    result["process"] = {k: m[k] for k in ("wall_s", "peak_rss_mb", "load")}
+    return result
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def plan_file(scale: str, work: Path, classes: int) -> tuple[Path, int, int]:
+    """The weekly plan; at the larger scales the school reports plus `classes` class dashboards spread
+    over the class list. Returns (plan, classes in the plan, classes of the term)."""
+    sys.path.insert(0, str(ROOT))
+    from lpdata.report.plan import classes_of_term, load_plan, term_of
+    from lpdata.report.runner import default_as_of
+
+    weekly = ROOT / "parameters" / "plans" / "weekly.yaml"
+    db = work / "lp.duckdb"
+    as_of = default_as_of(db)
+    term = load_plan(weekly).term or term_of(as_of)
+    every = classes_of_term(db, as_of, term)
+    if scale == "school" or len(every) <= classes:
+        return weekly, len(every), len(every)
+    step = len(every) / classes
+    sample = [every[int(i * step)] for i in range(classes)]
+    text = weekly.read_text(encoding="utf-8")
+    grid = "for_each: {class_name: [" + ", ".join(f'"{c}"' for c in sample) + "]}"
+    text = text.replace("for_each: class", grid, 1)
+    text += f"\nnotebooks_dir: {ROOT / 'notebooks'}\n"
+    path = work / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, len(sample), len(every)
+
+
+def reports(scale: str, work: Path, classes: int) -> dict[str, Any]:
+    plan, sampled, total_classes = plan_file(scale, work, classes)
+    out = work / "reports"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [LP, "run", str(plan), "--db", str(work / "lp.duckdb"), "--out", str(out), "--quiet"]
+    log(f"{scale}: reports, cold ({sampled} of {total_classes} class dashboards)")
+    cold = measure("reports-cold", cmd, work)
+    per_report = _per_report(out)
+    log(f"{scale}: reports, nothing changed")
+    warm = measure("reports-warm", cmd, work)
+    ran = [r for r in per_report if r["status"] == "ok"]
+    dashboards = [r for r in ran if r["notebook"] == "class_dashboard"]
+    school = [r for r in ran if r["notebook"] != "class_dashboard"]
+    result: dict[str, Any] = {
+        "plan": str(plan.relative_to(ROOT) if plan.is_relative_to(ROOT) else plan),
+        "reports": len(per_report), "failed": sum(r["status"] != "ok" for r in per_report),
+        "class_dashboards": sampled, "classes_in_term": total_classes,
+        "cold": {k: cold[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "load")},
+        "warm": {k: warm[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "load")},
+        "per_report": per_report,
+    }
+    if ran:
+        result["median_report_s"] = round(statistics.median(r["duration_s"] for r in ran), 3)
+        result["median_overhead_s"] = round(statistics.median(r["overhead_s"] for r in ran), 3)
+        result["median_cells_s"] = round(statistics.median(r["cells_s"] for r in ran), 3)
+    if dashboards and sampled < total_classes:
+        # The whole plan: the run's fixed part (start, school reports) plus every class's dashboard.
+        per_dashboard = statistics.median(r["duration_s"] for r in dashboards)
+        workers = os.cpu_count() or 1
+        result["full_plan_estimate_s"] = round(
+            cold["wall_s"] + (total_classes - sampled) * per_dashboard / workers, 1)
+    return result
+
+
+def _per_report(out: Path) -> list[dict[str, Any]]:
+    """Each report's duration and where it went: kernel (start or reset), the notebook's cells
+    (papermill's own record), HTML; overhead = everything but the cells."""
+    rows = []
+    for manifest in out.glob("*/manifest.json"):
+        for entry in json.loads(manifest.read_text(encoding="utf-8")):
+            cells = 0.0
+            ipynb = (entry.get("outputs") or {}).get("ipynb")
+            if ipynb:
+                nb = json.loads((manifest.parent / ipynb).read_text(encoding="utf-8"))
+                for cell in nb.get("cells", []):
+                    pm = (cell.get("metadata") or {}).get("papermill") or {}
+                    tags = (cell.get("metadata") or {}).get("tags") or []
+                    if "injected-parameters" not in tags and pm.get("duration") is not None:
+                        cells += pm["duration"]
+            timings = entry.get("timings") or {}
+            rows.append({"notebook": entry["notebook"], "job": entry["job"], "status": entry["status"],
+                         "duration_s": entry["duration_s"], "cells_s": round(cells, 3),
+                         "overhead_s": round(entry["duration_s"] - cells, 3),
+                         **{k: v for k, v in timings.items()}})
+    return rows
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def table(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [f"Run {results['started_at']} on {m['cpu'] or 'an unknown CPU'}, {m['nproc']} cores, "
+             f"{m['ram_gb']} GiB RAM, {m['system']}, Python {m['python']}, polars {m['versions']['polars']}, "
+             f"duckdb {m['versions']['duckdb']}; commit {m['commit']}. Load average (1, 5, 15 min): "
+             f"{results['load_before']} before, {results['load_after']} after.", ""]
+    scales = [s for s in SCALES if s in results["scales"]]
+    head = "| | " + " | ".join(f"{s} ({SCALES[s]:,} students, {results['scales'][s]['exports']['mb']['all']:,} MB)"
+                                 for s in scales) + " |"
+    lines += [head, "|---" * (len(scales) + 1) + "|"]
+
+    def row(label: str, fn: Any) -> None:
+        cells = []
+        for s in scales:
+            try:
+                cells.append(fn(results["scales"][s]))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("—")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    def ing(name: str) -> Any:
+        return lambda r: (f"{r['ingest']['contenders'][name]['wall_s']:.2f} s, "
+                          f"{r['ingest']['contenders'][name]['peak_rss_mb']:,.0f} MB")
+
+    for sub, label in (("utf8", "UTF-8 CSV"), ("big5", "Big5 CSV")):
+        row(f"{label}: lp ingest", ing(f"lp_{sub}"))
+        row(f"{label}: DuckDB read_csv", ing(f"duckdb_{sub}"))
+        row(f"{label}: pandas + SQLite", ing(f"pandas_{sub}"))
+        row(f"{label}: lp ÷ DuckDB (time)", lambda r, s=sub: f"{r['ingest']['ratios'][f'lp_vs_duckdb_{s}']:.2f}×")
+        row(f"{label}: pandas ÷ lp (time, memory)",
+            lambda r, s=sub: f"{r['ingest']['ratios'][f'pandas_vs_lp_{s}_time']:.2f}×, "
+                             f"{r['ingest']['ratios'][f'pandas_vs_lp_{s}_memory']:.2f}×")
+    row("whole folder: lp ingest", ing("lp_all"))
+    row("lpdata.connect (every view / base only)",
+        lambda r: f"{r['views']['connect_s']:.2f} s / {r['views']['connect_base_s']:.2f} s")
+    row("slowest view", lambda r: "{1} {0:.3f} s".format(*max(
+        (v["median_s"], k) for k, v in r["views"]["views"].items())))
+    row("views over target", lambda r: ", ".join(
+        k for k, v in r["views"]["views"].items()
+        if v["median_s"] > TARGETS["view_s"]["school" if r["scale"] != "nation" else "nation"]) or "none")
+    row("report plan: reports (class dashboards of classes)",
+        lambda r: f"{r['reports']['reports']} ({r['reports']['class_dashboards']} of {r['reports']['classes_in_term']})")
+    row("report plan: cold / nothing changed",
+        lambda r: f"{r['reports']['cold']['wall_s']:.1f} s / {r['reports']['warm']['wall_s']:.1f} s")
+    row("full weekly plan, cold (estimated from the sample)",
+        lambda r: f"{r['reports'].get('full_plan_estimate_s', r['reports']['cold']['wall_s']):,.0f} s")
+    row("per report: median time / overhead (not cells)",
+        lambda r: f"{r['reports']['median_report_s']:.2f} s / {r['reports']['median_overhead_s']:.2f} s")
+    lines.append("")
+    lines.append("Views (median of the runs, rows fetched):")
+    lines.append("")
+    lines.append("| view | " + " | ".join(scales) + " |")
+    lines.append("|---" * (len(scales) + 1) + "|")
+    names = list(next(iter(results["scales"].values()))["views"]["views"])
+    for name in names:
+        cells = []
+        for s in scales:
+            v = results["scales"][s].get("views", {}).get("views", {}).get(name)
+            cells.append(f"{v['median_s']:.3f} s ({v['rows']:,})" if v else "—")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = BENCH / "README.md"
+    if not readme.exists():
+        return
+    content = readme.read_text(encoding="utf-8")
+    start, end = "<!-- results -->", "<!-- /results -->"
+    if start in content and end in content:
+        before, rest = content.split(start, 1)
+        _, after = rest.split(end, 1)
+        readme.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="school,county", help="comma list of school, county, nation")
+    ap.add_argument("--nation", action="store_true", help="add the nation scale (550,000 students; minutes)")
+    ap.add_argument("--nation-pandas", action="store_true", help="also run pandas at the nation scale")
+    ap.add_argument("--repeat", type=int, default=None, help="ingest runs per contender (default 3, nation 1)")
+    ap.add_argument("--classes", type=int, default=12, help="class dashboards sampled at county/nation scale")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: ingest, views, reports")
+    ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
+    ap.add_argument("--out", type=Path, default=BENCH / "results.json")
+    ap.add_argument("--no-readme", action="store_true", help="do not write the table into bench/README.md")
+    args = ap.parse_args()
+    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    if args.nation and "nation" not in scales:
+        scales.append("nation")
+    unknown = set(scales) - set(SCALES)
+    if unknown:
+        ap.error(f"unknown scale(s): {', '.join(sorted(unknown))}")
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    results: dict[str, Any] = {"started_at": dt.datetime.now().isoformat(timespec="seconds"),
+                               "machine": machine(), "load_before": load(), "targets": TARGETS, "scales": {}}
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    for scale in scales:
+        work = args.work / scale
+        work.mkdir(parents=True, exist_ok=True)
+        repeat = args.repeat or REPEAT[scale]
+        r: dict[str, Any] = {"scale": scale, "students": SCALES[scale], "exports": exports(scale, work)}
+        if "ingest" not in skip or not (work / "lp.duckdb").exists():
+            r["ingest"] = ingest(scale, work, repeat, pandas=scale != "nation" or args.nation_pandas)
+        elif scale in previous.get("scales", {}):
+            r["ingest"] = previous["scales"][scale].get("ingest")
+        if "views" not in skip:
+            r["views"] = views(scale, work, repeat)
+        if "reports" not in skip:
+            r["reports"] = reports(scale, work, args.classes)
+        results["scales"][scale] = r
+        args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    results["load_after"] = load()
+    results["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    text = table(results)
+    print(text)
+    if not args.no_readme:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
