@@ -93,8 +93,10 @@ def _worker(conn: Any) -> None:  # pragma: no cover - runs in the worker process
         try:
             message = conn.recv()
         except EOFError:
-            return
+            message = None
         if message is None:
+            import shutil
+            shutil.rmtree(spill_base, ignore_errors=True)
             return
         path, mode = message
         started = time.perf_counter()
