@@ -80,13 +80,20 @@ def pandas_sqlite(folder: Path, db: Path, encoding: str) -> None:
     con.close()
 
 
-def views(db: Path, out: Path, repeat: int) -> None:
+def views(db: Path, out: Path, repeat: int, timeout: float, memory: str | None) -> None:
     """Connecting (every view, and only the base), then every view of queries/: its rows fetched,
-    `repeat` times on one connection (the first run reads the file cold-ish; the median is shown)."""
+    `repeat` times on one connection (the first run reads the file cold-ish; the median is shown).
+    A view still running after `timeout` seconds is interrupted and recorded as such; one that runs
+    out of memory (`memory`: DuckDB's limit) too."""
+    import threading
+
+    import duckdb
+
     t0 = time.perf_counter()
     import lpdata
     from lpdata.views import connect, load_queries
-    result: dict[str, object] = {"import_s": round(time.perf_counter() - t0, 3)}
+    result: dict[str, object] = {"import_s": round(time.perf_counter() - t0, 3), "timeout_s": timeout,
+                                 "memory_limit": memory}
     connects, lazy = [], []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -98,15 +105,32 @@ def views(db: Path, out: Path, repeat: int) -> None:
     result["connect_s"] = round(statistics.median(connects), 3)
     result["connect_base_s"] = round(statistics.median(lazy), 3)
     con = connect(db)
-    timings = {}
+    if memory:
+        con.execute(f"SET memory_limit = '{memory}'")
+    timings: dict[str, object] = {}
     for q in load_queries():
-        runs, rows = [], 0
+        runs, rows, failed = [], 0, None
         for _ in range(repeat):
+            timer = threading.Timer(timeout, con.interrupt)
+            timer.start()
             t = time.perf_counter()
-            rows = con.sql(f'SELECT * FROM "{q.name}"').fetch_arrow_table().num_rows
+            try:
+                rows = con.sql(f'SELECT * FROM "{q.name}"').to_arrow_table().num_rows
+            except duckdb.InterruptException:
+                failed = f"over {timeout:g} s (interrupted)"
+            except duckdb.OutOfMemoryException:
+                failed = f"out of memory (limit {memory})"
+            finally:
+                timer.cancel()
             runs.append(time.perf_counter() - t)
-        timings[q.name] = {"rows": rows, "first_s": round(runs[0], 4), "median_s": round(statistics.median(runs), 4)}
-        print(f"{q.name:28s} {rows:>10,} rows {statistics.median(runs):8.3f} s", flush=True)
+            if failed:
+                break
+        entry = {"rows": rows, "first_s": round(runs[0], 4), "median_s": round(statistics.median(runs), 4)}
+        if failed:
+            entry["failed"] = failed
+        timings[q.name] = entry
+        print(f"{q.name:28s} {rows:>10,} rows {statistics.median(runs):8.3f} s {failed or ''}", flush=True)
+        out.write_text(json.dumps(result | {"views": timings}, indent=1))
     result["views"] = timings
     out.write_text(json.dumps(result, indent=1))
     del lpdata
@@ -124,13 +148,15 @@ def main() -> None:
     p.add_argument("db", type=Path)
     p.add_argument("out", type=Path)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("--memory", default=None, help="DuckDB memory_limit for the views (default DuckDB's)")
     args = ap.parse_args()
     if args.what == "duckdb-raw":
         duckdb_raw(args.folder, args.db, args.encoding)
     elif args.what == "pandas-sqlite":
         pandas_sqlite(args.folder, args.db, args.encoding)
     else:
-        views(args.db, args.out, args.repeat)
+        views(args.db, args.out, args.repeat, args.timeout, args.memory)
 
 
 if __name__ == "__main__":

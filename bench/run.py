@@ -105,14 +105,15 @@ def load() -> list[float]:
 # --- measuring one process ---------------------------------------------------------------------
 
 
-def measure(name: str, cmd: list[str], work: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+def measure(name: str, cmd: list[str], work: Path, env: dict[str, str] | None = None,
+            ok: tuple[int, ...] = (0,)) -> dict[str, Any]:
     out = work / "measure" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([PY, str(BENCH / "measure.py"), str(out), "--", *cmd], check=True,
                    env={**os.environ, **(env or {})})
     result = json.loads(out.read_text())
     result["load"] = load()
-    if result["returncode"] != 0:
+    if result["returncode"] not in ok:
         tail = out.with_suffix(".log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{name} failed ({result['returncode']}):\n{tail}")
     return result
@@ -212,12 +213,19 @@ def ingest(scale: str, work: Path, repeat: int, pandas: bool) -> dict[str, Any]:
                 if log_file.exists():
                     shutil.move(str(log_file), work / "lp.ingest.log")
     shutil.rmtree(dbs, ignore_errors=True)
+    for name, r in runs.items():  # kept beside the measurements, for --skip ingest
+        (work / "measure" / f"{name}.runs.json").write_text(json.dumps(r))
+    return ingest_summary(runs)
+
+
+def ingest_summary(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     result = {name: summarise(r) | {"db_mb": r[-1].get("db_mb")} for name, r in runs.items()}
     ratios: dict[str, Any] = {}
     for sub in ("utf8", "big5"):
         lp, raw = result[f"lp_{sub}"], result[f"duckdb_{sub}"]
         ratios[f"lp_vs_duckdb_{sub}"] = round(lp["wall_s"] / raw["wall_s"], 2)
         ratios[f"lp_vs_duckdb_{sub}_memory"] = round(lp["peak_rss_mb"] / raw["peak_rss_mb"], 2)
+        ratios[f"lp_vs_duckdb_{sub}_cpu"] = round(lp["cpu_s"] / raw["cpu_s"], 2)
         if f"pandas_{sub}" in result:
             pd = result[f"pandas_{sub}"]
             ratios[f"pandas_vs_lp_{sub}_time"] = round(pd["wall_s"] / lp["wall_s"], 2)
@@ -228,11 +236,18 @@ def ingest(scale: str, work: Path, repeat: int, pandas: bool) -> dict[str, Any]:
 # --- views -------------------------------------------------------------------------------------
 
 
+#: Per view: seconds before it is interrupted, and DuckDB's memory limit while views run.
+VIEW_TIMEOUT = {"school": 60, "county": 300, "nation": 300}
+VIEW_MEMORY = {"school": None, "county": None, "nation": "8GB"}
+
+
 def views(scale: str, work: Path, repeat: int) -> dict[str, Any]:
     out = work / "views.json"
     log(f"{scale}: views")
+    memory = ["--memory", VIEW_MEMORY[scale]] if VIEW_MEMORY[scale] else []
     m = measure("views", [PY, str(BENCH / "contenders.py"), "views", str(work / "lp.duckdb"), str(out),
-                          "--repeat", str(max(repeat, 3) if scale != "nation" else 2)], work)
+                          "--repeat", str(max(repeat, 3) if scale != "nation" else 1),
+                          "--timeout", str(VIEW_TIMEOUT[scale]), *memory], work)
     result = json.loads(out.read_text())
     result["process"] = {k: m[k] for k in ("wall_s", "peak_rss_mb", "load")}
     return result
@@ -272,16 +287,17 @@ def reports(scale: str, work: Path, classes: int) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [LP, "run", str(plan), "--db", str(work / "lp.duckdb"), "--out", str(out), "--quiet"]
     log(f"{scale}: reports, cold ({sampled} of {total_classes} class dashboards)")
-    cold = measure("reports-cold", cmd, work)
+    cold = measure("reports-cold", cmd, work, ok=(0, 1))  # 1: some report failed (listed below)
     per_report = _per_report(out)
     log(f"{scale}: reports, nothing changed")
-    warm = measure("reports-warm", cmd, work)
+    warm = measure("reports-warm", cmd, work, ok=(0, 1))
     ran = [r for r in per_report if r["status"] == "ok"]
     dashboards = [r for r in ran if r["notebook"] == "class_dashboard"]
     school = [r for r in ran if r["notebook"] != "class_dashboard"]
     result: dict[str, Any] = {
         "plan": str(plan.relative_to(ROOT) if plan.is_relative_to(ROOT) else plan),
         "reports": len(per_report), "failed": sum(r["status"] != "ok" for r in per_report),
+        "failures": [f"{r['notebook']}/{r['job']}: {r.get('error')}" for r in per_report if r["status"] != "ok"],
         "class_dashboards": sampled, "classes_in_term": total_classes,
         "cold": {k: cold[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "load")},
         "warm": {k: warm[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "load")},
@@ -317,6 +333,7 @@ def _per_report(out: Path) -> list[dict[str, Any]]:
                         cells += pm["duration"]
             timings = entry.get("timings") or {}
             rows.append({"notebook": entry["notebook"], "job": entry["job"], "status": entry["status"],
+                         "error": (entry.get("error") or {}).get("message"),
                          "duration_s": entry["duration_s"], "cells_s": round(cells, 3),
                          "overhead_s": round(entry["duration_s"] - cells, 3),
                          **{k: v for k, v in timings.items()}})
@@ -354,20 +371,28 @@ def table(results: dict[str, Any]) -> str:
         row(f"{label}: lp ingest", ing(f"lp_{sub}"))
         row(f"{label}: DuckDB read_csv", ing(f"duckdb_{sub}"))
         row(f"{label}: pandas + SQLite", ing(f"pandas_{sub}"))
-        row(f"{label}: lp ÷ DuckDB (time)", lambda r, s=sub: f"{r['ingest']['ratios'][f'lp_vs_duckdb_{s}']:.2f}×")
+        row(f"{label}: lp ÷ DuckDB (wall time, CPU time)",
+            lambda r, s=sub: f"{r['ingest']['ratios'][f'lp_vs_duckdb_{s}']:.2f}×, "
+                             f"{r['ingest']['ratios'][f'lp_vs_duckdb_{s}_cpu']:.2f}×")
         row(f"{label}: pandas ÷ lp (time, memory)",
             lambda r, s=sub: f"{r['ingest']['ratios'][f'pandas_vs_lp_{s}_time']:.2f}×, "
                              f"{r['ingest']['ratios'][f'pandas_vs_lp_{s}_memory']:.2f}×")
     row("whole folder: lp ingest", ing("lp_all"))
+    row("whole folder: lp ingest CPU time", lambda r: f"{r['ingest']['contenders']['lp_all']['cpu_s']:,.0f} s")
+    row("database size", lambda r: f"{r['ingest']['contenders']['lp_all']['db_mb']:,.0f} MB")
     row("lpdata.connect (every view / base only)",
         lambda r: f"{r['views']['connect_s']:.2f} s / {r['views']['connect_base_s']:.2f} s")
     row("slowest view", lambda r: "{1} {0:.3f} s".format(*max(
         (v["median_s"], k) for k, v in r["views"]["views"].items())))
-    row("views over target", lambda r: ", ".join(
+    row("views over target (0.2 s school, 5 s nation)", lambda r: ", ".join(
         k for k, v in r["views"]["views"].items()
-        if v["median_s"] > TARGETS["view_s"]["school" if r["scale"] != "nation" else "nation"]) or "none")
-    row("report plan: reports (class dashboards of classes)",
-        lambda r: f"{r['reports']['reports']} ({r['reports']['class_dashboards']} of {r['reports']['classes_in_term']})")
+        if v.get("failed") or v["median_s"] > TARGETS["view_s"]["nation" if r["scale"] == "nation" else "school"])
+        or "none")
+    row("scale run at (load before → after)",
+        lambda r: f"{r['run_at'][11:16]} ({r['load_before'][0]} → {r['load_after'][0]})")
+    row("report plan: reports (class dashboards of classes), failed",
+        lambda r: f"{r['reports']['reports']} ({r['reports']['class_dashboards']} of {r['reports']['classes_in_term']}), "
+                  f"{r['reports']['failed']} failed")
     row("report plan: cold / nothing changed",
         lambda r: f"{r['reports']['cold']['wall_s']:.1f} s / {r['reports']['warm']['wall_s']:.1f} s")
     row("full weekly plan, cold (estimated from the sample)",
@@ -379,12 +404,12 @@ def table(results: dict[str, Any]) -> str:
     lines.append("")
     lines.append("| view | " + " | ".join(scales) + " |")
     lines.append("|---" * (len(scales) + 1) + "|")
-    names = list(next(iter(results["scales"].values()))["views"]["views"])
+    names = list(dict.fromkeys(n for r in results["scales"].values() for n in (r.get("views") or {}).get("views", {})))
     for name in names:
         cells = []
         for s in scales:
             v = results["scales"][s].get("views", {}).get("views", {}).get(name)
-            cells.append(f"{v['median_s']:.3f} s ({v['rows']:,})" if v else "—")
+            cells.append("—" if not v else (v["failed"] if v.get("failed") else f"{v['median_s']:.3f} s ({v['rows']:,})"))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -409,6 +434,8 @@ def main() -> int:
     ap.add_argument("--scales", default="school,county", help="comma list of school, county, nation")
     ap.add_argument("--nation", action="store_true", help="add the nation scale (550,000 students; minutes)")
     ap.add_argument("--nation-pandas", action="store_true", help="also run pandas at the nation scale")
+    ap.add_argument("--nation-reports", action="store_true",
+                    help="also run the report sample at the nation scale (class_completion needs >8 GB there)")
     ap.add_argument("--repeat", type=int, default=None, help="ingest runs per contender (default 3, nation 1)")
     ap.add_argument("--classes", type=int, default=12, help="class dashboards sampled at county/nation scale")
     ap.add_argument("--skip", default="", help="comma list of parts to skip: ingest, views, reports")
@@ -426,20 +453,27 @@ def main() -> int:
     results: dict[str, Any] = {"started_at": dt.datetime.now().isoformat(timespec="seconds"),
                                "machine": machine(), "load_before": load(), "targets": TARGETS, "scales": {}}
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    # Scales not run this time keep their last results (each says when it ran).
+    for scale, kept in (previous.get("scales") or {}).items():
+        if scale not in scales:
+            results["scales"][scale] = kept
     for scale in scales:
         work = args.work / scale
         work.mkdir(parents=True, exist_ok=True)
         repeat = args.repeat or REPEAT[scale]
-        r: dict[str, Any] = {"scale": scale, "students": SCALES[scale], "exports": exports(scale, work)}
-        if "ingest" not in skip or not (work / "lp.duckdb").exists():
+        r: dict[str, Any] = {"scale": scale, "students": SCALES[scale], "run_at": dt.datetime.now().isoformat(
+            timespec="seconds"), "load_before": load(), "exports": exports(scale, work)}
+        saved = sorted((work / "measure").glob("*.runs.json"))
+        if "ingest" not in skip or not (work / "lp.duckdb").exists() or not saved:
             r["ingest"] = ingest(scale, work, repeat, pandas=scale != "nation" or args.nation_pandas)
-        elif scale in previous.get("scales", {}):
-            r["ingest"] = previous["scales"][scale].get("ingest")
+        else:  # the last measured runs of this scale
+            r["ingest"] = ingest_summary({p.name.split(".")[0]: json.loads(p.read_text()) for p in saved})
         if "views" not in skip:
             r["views"] = views(scale, work, repeat)
-        if "reports" not in skip:
+        if "reports" not in skip and (scale != "nation" or args.nation_reports):
             r["reports"] = reports(scale, work, args.classes)
-        results["scales"][scale] = r
+        r["load_after"] = load()
+        results["scales"][scale] = dict(sorted(r.items(), key=lambda kv: list(r).index(kv[0])))
         args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     results["load_after"] = load()
     results["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")

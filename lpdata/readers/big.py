@@ -270,7 +270,7 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
             rejects.append(typed.rejects)
         if typed.rows.height:
             out = spill.path(".parquet")
-            typed.rows.write_parquet(out, compression="lz4", statistics=True)
+            typed.rows.write_parquet(out, compression="snappy", statistics=False)
             files.append(out)
             ranges.append((typed.rows[ROW][0], typed.rows[ROW][-1]))
             height += typed.rows.height
@@ -328,7 +328,7 @@ def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: li
         kept = frame.filter(~pl.col(ROW).is_in(dup_rows.implode()))
         if kept.height != frame.height:
             out = spill.path(".parquet")
-            kept.write_parquet(out, compression="lz4", statistics=True)
+            kept.write_parquet(out, compression="snappy", statistics=False)
             files[i].unlink()
             files[i] = out
     return (SpilledRows(tuple(files), spilled.height - dups.height, spilled.schema),

@@ -105,7 +105,10 @@ def _parse(body: pl.DataFrame, names: list[str], parsed: list[tuple[str | None, 
         if names[i] == "__id":  # hash each distinct ID here, not once more over every row
             mapping = mapping.with_columns(hasher.hash_column(mapping["__id"]).alias("national_id_hash")) \
                 .drop("__id")
-        frame = frame.join(mapping, on=src, how="left", nulls_equal=True, maintain_order="left")
+        # Joined to the text column alone, then set beside the others (joining the wide frame
+        # itself would copy every column each time).
+        got = body.select(src).join(mapping, on=src, how="left", nulls_equal=True, maintain_order="left")
+        frame = frame.hstack(got.drop(src).get_columns())
     done = {i for i, _, _ in by_text if f"__e{i}" in frame.columns}
     rest = [i for i in range(len(names)) if i not in done]
     return frame.with_columns(
