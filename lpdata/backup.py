@@ -45,14 +45,10 @@ from typing import Any, Mapping
 import duckdb
 
 from . import __version__
+from ._filelock import fsync_dir, locked
 from .errors import DatabaseBusyError, LpdataError, StoreError
 from .store import (SCHEMA_VERSION, _user, append_log, ensure_schema, error_record, first_row, log_path,
                     open_db, scalar, transaction, write_refused)
-
-try:  # POSIX; elsewhere the swap relies on DuckDB's own open of the old file
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
 
 MANIFEST = "backup.json"
 FORMAT = "lp-backup/1"
@@ -124,19 +120,6 @@ def _manifest_digest(manifest: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute("""SELECT table_name FROM duckdb_tables()
                           WHERE database_name = current_database() AND schema_name = 'main' AND NOT temporary
@@ -204,7 +187,7 @@ def backup(db: str | Path, to_dir: str | Path) -> BackupResult:
         final = _final_name(to_dir, db, created)
         os.rename(staging, final)
         staging = None
-        _fsync_dir(to_dir)
+        fsync_dir(to_dir)
     except BaseException as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -262,7 +245,7 @@ def _finish(db: Path, staging: Path, created: dt.datetime, counts: Mapping[str, 
         fh.write("\n")
         fh.flush()
         os.fsync(fh.fileno())
-    _fsync_dir(staging)
+    fsync_dir(staging)
     return manifest
 
 
@@ -500,28 +483,20 @@ def _mark(tmp: Path, manifest: Mapping[str, Any], backup_dir: Path, restored_at:
 def _swap(tmp: Path, db: Path, *, exists: bool, old_readable: bool) -> None:
     """Replace `db` with `tmp` in one rename, holding the old file's lock (the same POSIX lock DuckDB
     takes), so no lp command is writing the old file while it is replaced."""
-    fd = None
-    try:
-        if exists:
-            fd = os.open(db, os.O_RDWR)
-            if fcntl is not None:
-                try:
-                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as exc:
-                    raise DatabaseBusyError("the database is in use by another lp command; try again when it "
-                                            "has finished", file=db) from exc
-            os.chmod(tmp, stat.S_IMODE(os.fstat(fd).st_mode))  # a file kept private stays private
-            wal = _wal(db)
-            if wal.exists():
-                if old_readable:  # written to since we folded its log in: someone else is at work
-                    raise DatabaseBusyError("the database was written to during the restore; nothing was "
-                                            "replaced, try again", file=db)
-                wal.unlink()  # the log of a file that could not be opened: it belongs to nothing we keep
+    if not exists:
         os.replace(tmp, db)
-        _fsync_dir(db.parent)
-    finally:
-        if fd is not None:
-            os.close(fd)
+        fsync_dir(db.parent)
+        return
+    with locked(db) as fd:
+        os.chmod(tmp, stat.S_IMODE(os.fstat(fd).st_mode))  # a file kept private stays private
+        wal = _wal(db)
+        if wal.exists():
+            if old_readable:  # written to since we folded its log in: someone else is at work
+                raise DatabaseBusyError("the database was written to during the restore; nothing was "
+                                        "replaced, try again", file=db)
+            wal.unlink()  # the log of a file that could not be opened: it belongs to nothing we keep
+        os.replace(tmp, db)
+        fsync_dir(db.parent)
 
 
 # --- after a restore -------------------------------------------------------------------------

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import socket
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -37,6 +35,7 @@ from typing import Callable, Mapping
 import duckdb
 
 from . import __version__
+from ._filelock import file_state, replace_locked
 from .errors import LpdataError, StoreError
 from .store import _user, append_log, ensure_schema, error_record, log_path, scalar, transaction
 from .views import connect
@@ -211,10 +210,11 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db: Path) -> bool:
     free blocks. Never raises: on any problem the (already purged) file stays as it is and the
     result says `file_rewritten=False`.
 
-    The copy is made while this connection holds the file's lock; the connection is then closed and
-    the copy replaces the file atomically (same folder), unless a write-ahead log appeared meanwhile."""
+    The copy is made while this connection holds the file's lock. The connection is then closed
+    and the copy replaces the file in one rename under the file's lock taken afresh, and only if
+    the file is still the one this connection left (no other command opened and wrote it in
+    between; see lpdata._filelock)."""
     tmp = db.with_name(db.name + ".purge-tmp")
-    wal = Path(str(db) + ".wal")
     try:
         tmp.unlink(missing_ok=True)
         name = str(scalar(con, "SELECT current_database()")).replace('"', '""')
@@ -225,15 +225,18 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db: Path) -> bool:
         finally:
             con.execute("DETACH lp_purge_copy")
         con.close()
-        if wal.exists():  # something wrote after our checkpoint: keep the file as it is
-            tmp.unlink(missing_ok=True)
-            return False
-        os.chmod(tmp, stat.S_IMODE(db.stat().st_mode))  # a file kept private stays private
-        os.replace(tmp, db)
+        left = file_state(db)  # at once: before another command could have opened and written it
+        if before_swap_hook is not None:
+            before_swap_hook()
+        replace_locked(tmp, db, unchanged_since=left)
         return True
-    except (duckdb.Error, OSError):
+    except (duckdb.Error, OSError, LpdataError):
         tmp.unlink(missing_ok=True)
         return False
+
+
+#: For fault tests only: called between closing the database and swapping the copy in.
+before_swap_hook: Callable[[], None] | None = None
 
 
 __all__ = ["DueStudent", "PurgePlan", "PurgeResult", "apply_purge", "plan_purge", "student_tables"]

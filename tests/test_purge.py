@@ -290,3 +290,52 @@ def test_no_database_no_file_created(tmp_path: Path) -> None:
     with pytest.raises(LpdataError, match="no database here yet"):
         plan_purge(db, as_of=AS_OF)
     assert list(tmp_path.iterdir()) == []
+
+
+def _other_process(db: Path, code: str) -> subprocess.Popen[str]:
+    """A second process on the database (DuckDB locks are per process: a thread would not do)."""
+    return subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE, text=True)
+
+
+WRITE = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+         "con.execute(\"CREATE TABLE written_meanwhile AS SELECT 42 AS answer\"); con.close()")
+HOLD = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('open', flush=True); time.sleep(3); con.close()")
+
+
+def test_a_write_between_close_and_swap_is_kept(school: School, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another command that opens and writes the database in the instant after the purge closed it
+    and before the rewritten copy is swapped in: the copy is not swapped in (it lacks that write);
+    the purge itself is committed either way."""
+    monkeypatch.setattr("lpdata.purge.before_swap_hook", lambda: _other_process(school.db, WRITE).wait())
+    result = apply_purge(school.db, as_of=AS_OF, rules_file=False)
+    assert result.total_rows > 0 and not result.file_rewritten
+    con = duckdb.connect(str(school.db), read_only=True)
+    try:
+        assert con.execute("SELECT answer FROM written_meanwhile").fetchall() == [(42,)]
+    finally:
+        con.close()
+    assert rows_of(school.db, hash_of(school, 1)) == dict.fromkeys(rows_of(school.db, hash_of(school, 1)), 0)
+    assert not list(school.db.parent.glob("*.purge-tmp"))
+
+
+def test_no_swap_while_another_command_has_the_file_open(school: School, monkeypatch: pytest.MonkeyPatch) -> None:
+    holders: list[subprocess.Popen[str]] = []
+
+    def open_meanwhile() -> None:
+        holder = _other_process(school.db, HOLD)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        holders.append(holder)
+
+    monkeypatch.setattr("lpdata.purge.before_swap_hook", open_meanwhile)
+    inode = school.db.stat().st_ino
+    result = apply_purge(school.db, as_of=AS_OF, rules_file=False)
+    assert holders[0].wait() == 0  # the reader was never disturbed
+    assert not result.file_rewritten and school.db.stat().st_ino == inode
+    assert not list(school.db.parent.glob("*.purge-tmp"))
+
+
+def test_without_interference_the_file_is_swapped(school: School) -> None:
+    inode = school.db.stat().st_ino
+    assert apply_purge(school.db, as_of=AS_OF, rules_file=False).file_rewritten
+    assert school.db.stat().st_ino != inode
