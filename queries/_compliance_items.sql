@@ -4,7 +4,9 @@
 -- Private part of `compliance` (which adds each rule's title and owner); columns: setting, status,
 -- evidence. One definition per figure: the quota breaches are `quota_breaches`' rows; submissions
 -- are _portfolio_items' (each item once, by its first submission on or before as_of), as
--- reconciliation and effectiveness read them; the rest comes from _clo_items.
+-- reconciliation and effectiveness read them; the rest comes from _clo_items. Each of the three is
+-- read once (a MATERIALIZED CTE of the columns and rows used): a view named in several CTEs is
+-- computed once per name, and these are the heavy ones.
 -- Decisions the spec leaves open:
 -- * A term's items are "loaded" when the current snapshots hold that term's CLO partition; a
 --   year's when they hold one of its terms (CLO, or MP). Not loaded: 'unknown'.
@@ -27,17 +29,28 @@
 -- * Student counts under P-SMALL-CELL read "fewer than N": the task force sees this evidence.
 WITH
 -- Terms and years with the settings in force (small: P-SMALL-CELL).
-terms AS (
+periods AS (
     SELECT p.*, s.* EXCLUDE (academic_year), s.small_cell AS small
     FROM _compliance_periods p
     JOIN _compliance_settings s USING (academic_year)
-    WHERE p.period_noun = 'term'
 ),
-years AS (
-    SELECT p.*, s.* EXCLUDE (academic_year), s.small_cell AS small
-    FROM _compliance_periods p
-    JOIN _compliance_settings s USING (academic_year)
-    WHERE p.period_noun = 'year'
+terms AS (SELECT * FROM periods WHERE period_noun = 'term'),
+years AS (SELECT * FROM periods WHERE period_noun = 'year'),
+-- Each building block read once (a view named in several places is computed in each of them).
+clo_items AS MATERIALIZED (  -- the columns used (the summary only as R-FILE-LIMITS reads it)
+    SELECT item_id, academic_year, semester, national_id_hash, course_code, course_name, credits,
+           teacher_code, file_type, file_kb, live, cert_state, selected,
+           coalesce(trim(summary), '') = '' AS blank_summary, length(summary) AS summary_chars
+    FROM _clo_items
+),
+portfolio_items AS MATERIALIZED (  -- every use below reads only these: submitted, else selected and live
+    SELECT kind, item_id, academic_year, semester, national_id_hash, on_platform, live, selected,
+           cert_status_exported, certified_at, submitted, batch_id, submitted_at
+    FROM _portfolio_items
+    WHERE on_platform AND (submitted OR (selected AND live))
+),
+breaches AS MATERIALIZED (
+    SELECT rule_id, academic_year, "count", breached_semesters FROM quota_breaches
 ),
 submissions_loaded AS (SELECT count(*) > 0 AS loaded FROM snapshots WHERE kind = 'submissions'),
 schedule_loaded AS (SELECT count(*) > 0 AS loaded FROM snapshots WHERE kind = 'schedule'),
@@ -46,13 +59,13 @@ schedule_loaded AS (SELECT count(*) > 0 AS loaded FROM snapshots WHERE kind = 's
 -- R-CLO-UPLOAD-MAX: no student over N live CLO items in the term, and none for an uncredited course.
 live_per_student AS (  -- quota_breaches' count: live items per student and term
     SELECT academic_year, semester, national_id_hash, count(*) AS items
-    FROM _clo_items
+    FROM clo_items
     WHERE live
     GROUP BY ALL
 ),
 upload_breaches AS (  -- quota_breaches lists a student once a year, with every semester over
     SELECT q.academic_year, b.semester, count(*) AS over
-    FROM quota_breaches q, unnest(q.breached_semesters) AS b(semester)
+    FROM breaches q, unnest(q.breached_semesters) AS b(semester)
     WHERE q.rule_id = 'R-CLO-UPLOAD-MAX'
     GROUP BY ALL
 ),
@@ -62,7 +75,7 @@ uncredited AS (
         count(*) AS items,
         array_to_string((list(DISTINCT coalesce(course_name, course_code) ORDER BY coalesce(course_name, course_code)))[1:3], ', ')
             || CASE WHEN count(DISTINCT coalesce(course_name, course_code)) > 3 THEN ', …' ELSE '' END AS courses
-    FROM _clo_items
+    FROM clo_items
     WHERE live AND credits = 0
     GROUP BY ALL
 ),
@@ -111,7 +124,7 @@ selections AS (
         array_to_string((list(DISTINCT teacher_code ORDER BY teacher_code) FILTER (cert_state <> 'certified'))[1:3], ', ')
             || CASE WHEN count(DISTINCT teacher_code) FILTER (cert_state <> 'certified') > 3 THEN ', …' ELSE '' END
             AS teachers
-    FROM _clo_items
+    FROM clo_items
     WHERE live AND selected
     GROUP BY ALL
 ),
@@ -121,8 +134,8 @@ clo_sent AS (  -- CLO items submitted on or before as_of, by their first submiss
         -- reconciliation's submitted_uncertified: not 認證通過, or certified after the submission
         NOT coalesce(p.cert_status_exported = 'certified'
                      AND (p.certified_at IS NULL OR p.certified_at <= p.submitted_at), false) AS uncertified
-    FROM _portfolio_items p
-    JOIN _clo_items c ON c.item_id = p.item_id
+    FROM portfolio_items p
+    JOIN clo_items c ON c.item_id = p.item_id
     WHERE p.kind = 'clo' AND p.submitted AND p.on_platform
 ),
 clo_sent_summary AS (
@@ -173,13 +186,13 @@ certification_decided AS (
 -- R-CLO-SUBMIT-MAX, R-MP-SUBMIT-MAX: quota_breaches' students over the yearly quota.
 counted_per_student AS (  -- quota_breaches' count, for every student (it lists only those over)
     SELECT kind, academic_year, national_id_hash, count(*) AS items
-    FROM _portfolio_items
+    FROM portfolio_items
     WHERE on_platform AND (submitted OR (selected AND live))
     GROUP BY ALL
 ),
 submit_breaches AS (
     SELECT rule_id, academic_year, count(*) AS over, max("count") AS most_over
-    FROM quota_breaches
+    FROM breaches
     WHERE rule_id IN ('R-CLO-SUBMIT-MAX', 'R-MP-SUBMIT-MAX')
     GROUP BY ALL
 ),
@@ -245,7 +258,7 @@ lead_summary AS (
             || CASE WHEN count(DISTINCT x.batch_id) FILTER (x.submitted_at::DATE > l.check_by) > 3 THEN ', …' ELSE '' END
             AS late_batches
     FROM lead_terms l
-    LEFT JOIN _portfolio_items x
+    LEFT JOIN portfolio_items x
         ON x.academic_year = l.academic_year AND x.semester = l.semester AND x.submitted AND x.on_platform
     GROUP BY l.academic_year, l.semester
 ),
@@ -279,10 +292,10 @@ file_checks AS (
         l.academic_year, l.semester, i.item_id, coalesce(i.course_name, i.course_code) AS course,
         i.file_type IN ('pdf', 'jpg', 'png') AND i.file_kb > l.document_max_kb AS big_document,
         i.file_type IN ('mp3', 'mp4') AND i.file_kb > l.media_max_kb AS big_media,
-        coalesce(trim(i.summary), '') = '' OR length(i.summary) > l.summary_max_chars AS bad_summary,
+        i.blank_summary OR i.summary_chars > l.summary_max_chars AS bad_summary,
         i.file_type IS NULL OR i.file_kb IS NULL AS unsized
     FROM terms l
-    JOIN _clo_items i ON i.academic_year = l.academic_year AND i.semester = l.semester AND i.live
+    JOIN clo_items i ON i.academic_year = l.academic_year AND i.semester = l.semester AND i.live
 ),
 file_summary AS (
     SELECT

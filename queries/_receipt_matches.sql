@@ -61,8 +61,14 @@ folded AS (
            lp_fold_width(nfc_normalize(s.summary)) AS summary_folded
     FROM sides s
 ),
+-- Kept: the keys, and the line's own columns (an item's title and summary are not needed again).
 keyed AS MATERIALIZED (
-    SELECT *,
+    SELECT side, kind, item_id, academic_year, national_id_hash, submitted, submitted_at,
+           receipt_batch, receipt_file_id, receipt_line, received_at, semester, course_name,
+           if(side = 'line', course_code, NULL) AS line_course_code,
+           if(side = 'line', category, NULL) AS line_category,
+           if(side = 'line', title, NULL) AS line_title,
+           if(side = 'line', summary, NULL) AS line_summary,
            CASE kind
                WHEN 'clo' THEN course_code
                WHEN 'mp' THEN category || ' / '
@@ -73,7 +79,8 @@ keyed AS MATERIALIZED (
 ),
 -- The n-th submitted item of each key, earliest first submission first.
 ranked_items AS (
-    SELECT *, row_number() OVER (PARTITION BY national_id_hash, kind, academic_year, subject_key, summary_key
+    SELECT kind, item_id, academic_year, national_id_hash, subject_key, summary_key,
+           row_number() OVER (PARTITION BY national_id_hash, kind, academic_year, subject_key, summary_key
                                  ORDER BY submitted_at, item_id) AS key_rank
     FROM keyed WHERE side = 'item' AND submitted
 ),
@@ -91,9 +98,9 @@ pairs AS (
            coalesce(i.national_id_hash, l.national_id_hash) AS national_id_hash,
            coalesce(i.subject_key, l.subject_key) AS subject_key,
            coalesce(i.summary_key, l.summary_key) AS summary_key,
-           l.semester AS receipt_semester, l.course_code AS receipt_course_code,
-           l.course_name AS receipt_course_name, l.category AS receipt_category, l.title AS receipt_title,
-           l.summary AS receipt_summary
+           l.semester AS receipt_semester, l.line_course_code AS receipt_course_code,
+           l.course_name AS receipt_course_name, l.line_category AS receipt_category,
+           l.line_title AS receipt_title, l.line_summary AS receipt_summary
     FROM ranked_items i
     FULL OUTER JOIN ranked_lines l
       ON  l.national_id_hash = i.national_id_hash AND l.kind = i.kind AND l.academic_year = i.academic_year

@@ -2,7 +2,7 @@
 -- owner: portfolio_assistant
 -- meaning: Students over a quota as of the as-of date: more CLO uploaded in a semester than R-CLO-UPLOAD-MAX, or more CLO or MP submitted in a year than R-CLO-SUBMIT-MAX or R-MP-SUBMIT-MAX.
 -- Only rows with count > limit; a student exactly at the limit is not over it. Every limit is the
--- rule's value in force for the 學年度 (rule_value), never a literal; shown as a whole number
+-- rule's value in force for the 學年度 (rules_in_force), never a literal; shown as a whole number
 -- (floored: count > 6.5 is count > 6, so the comparison is unchanged).
 -- R-CLO-UPLOAD-MAX (per semester): live CLO items of the student in the term (uploaded on or
 -- before as_of, not deleted by then), whatever their certification. The grain has no semester, so
@@ -24,9 +24,11 @@ WITH uploads AS (
     WHERE live
     GROUP BY ALL
 ),
-uploads_over AS (
-    SELECT u.*, floor(rule_value('R-CLO-UPLOAD-MAX', 'max_per_semester', u.academic_year))::BIGINT AS cap
+uploads_over AS (  -- rules_in_force joined (one row per year, rule and setting), as rule_value() reads it
+    SELECT u.*, floor(r.value)::BIGINT AS cap
     FROM uploads u
+    LEFT JOIN rules_in_force r
+      ON r.rule_id = 'R-CLO-UPLOAD-MAX' AND r.setting = 'max_per_semester' AND r.academic_year = u.academic_year
 ),
 upload_breaches AS (
     SELECT national_id_hash, academic_year, 'clo' AS kind, 'R-CLO-UPLOAD-MAX' AS rule_id,
@@ -56,14 +58,16 @@ submit_counts AS (
     FROM counted c
 ),
 submit_breaches AS (
-    SELECT national_id_hash, academic_year, kind, rule_id,
+    SELECT c.national_id_hash, c.academic_year, c.kind, c.rule_id,
            NULL::BIGINT AS semester,
-           "count",
-           floor(rule_value(rule_id, 'max_per_year', academic_year))::BIGINT AS "limit",
-           submitted,
-           selected_not_submitted,
+           c."count",
+           floor(r.value)::BIGINT AS "limit",
+           c.submitted,
+           c.selected_not_submitted,
            NULL::BIGINT[] AS breached_semesters
-    FROM submit_counts
+    FROM submit_counts c
+    LEFT JOIN rules_in_force r
+      ON r.rule_id = c.rule_id AND r.setting = 'max_per_year' AND r.academic_year = c.academic_year
 ),
 breaches AS (
     SELECT * FROM upload_breaches

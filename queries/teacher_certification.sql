@@ -19,11 +19,6 @@
 -- denominator is 0 or the term's 期程 lacks either due date.
 -- teacher_name: the staff list's, else the name the course list prints for that code (newest term).
 WITH a AS (SELECT as_of FROM lp_as_of),
-teacher_terms AS (
-    SELECT academic_year, semester, teacher_code FROM courses
-    UNION
-    SELECT academic_year, semester, teacher_code FROM _clo_items WHERE live
-),
 live_items AS (
     SELECT i.academic_year, i.semester, i.teacher_code, i.cert_state,
            date_diff('day', i.uploaded_at::DATE, a.as_of) AS waiting_days,
@@ -36,6 +31,11 @@ live_items AS (
     CROSS JOIN a
     LEFT JOIN schedule s USING (academic_year, semester)
     WHERE i.live
+),
+teacher_terms AS (  -- the live items read once (live_items), not _clo_items a second time
+    SELECT academic_year, semester, teacher_code FROM courses
+    UNION
+    SELECT academic_year, semester, teacher_code FROM live_items
 ),
 per_teacher AS (
     SELECT academic_year, semester, teacher_code,
