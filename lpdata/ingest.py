@@ -7,17 +7,21 @@ reported at once (so a clerk fixes them in one go) and the database is not touch
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
+import threading
 import time
 import traceback
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 import polars as pl
 
 from .errors import IngestRejected, InputFileError, LpdataError
-from .readers import Aliases, Export, HeaderResolver, IdHasher, Spill, read_file, scan_folder
+from .readers import Aliases, Export, HeaderResolver, IdHasher, Spill, read_file, reads_in_batches, scan_folder
 from .readers.values import parse_datetime
 from .store import DEFAULT_DB, IngestResult, append_log, error_record, open_db, write_exports
 
@@ -70,23 +74,98 @@ def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
     """Read every file of a folder: the exports, the files ignored, and the files rejected. With
     `spill`, big CSV files keep their rows in Parquet files there (bounded memory)."""
     scan = scan_folder(source)
-    exports: list[Export] = []
-    errors: list[LpdataError] = []
-    for i, path in enumerate(scan.files):
+    files = scan.files
+    started = itertools.count()
+    lock = threading.Lock()
+
+    def read_one(i: int) -> list[Export] | LpdataError:
+        path = files[i]
         if progress is not None:
-            progress(path, i, len(scan.files))
+            with lock:
+                progress(path, next(started), len(files))
         try:
-            exports.extend(read_file(path, resolver=resolver, hasher=hasher, spill=spill))
+            return read_file(path, resolver=resolver, hasher=hasher, spill=spill)
         except LpdataError as exc:
-            errors.append(exc)
+            return exc
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a reader bug (a Rust panic too) must still name the file, not crash the run
             last = traceback.extract_tb(exc.__traceback__)[-1]
-            errors.append(InputFileError(
+            return InputFileError(
                 f"could not be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-                f"at {Path(last.filename).name}:{last.lineno})", file=path))
+                f"at {Path(last.filename).name}:{last.lineno})", file=path)
+
+    results = _read_all(len(files), read_one, [_is_big(p, spill) for p in files])
+    exports: list[Export] = []
+    errors: list[LpdataError] = []
+    for got in results:  # in the folder's order, however the reads were scheduled
+        if isinstance(got, LpdataError):
+            errors.append(got)
+        else:
+            exports.extend(got)
     return exports, list(scan.ignored), errors
+
+
+def _is_big(path: Path, spill: Spill | None) -> bool:
+    try:
+        return reads_in_batches(path, spill)
+    except OSError:  # gone or unreadable: read_file says so, for that file
+        return False
+
+
+def _read_all(n: int, read_one: Callable[[int], list[Export] | LpdataError],
+              big: list[bool]) -> list[list[Export] | LpdataError]:
+    """`read_one(i)` for every file, `_read_threads()` files at a time (Polars, hashlib and DuckDB
+    work without the GIL): big files (read in batches) first and one at a time, so that memory stays
+    that of one big file plus one small one; small files beside them. Results in file order."""
+    threads = min(_read_threads(), n)
+    if threads <= 1:
+        return [read_one(i) for i in range(n)]
+    results: list[list[Export] | LpdataError | None] = [None] * n
+    bigs = deque(i for i in range(n) if big[i])
+    smalls = deque(i for i in range(n) if not big[i])
+    cond = threading.Condition()
+    big_busy = False
+
+    def worker() -> None:
+        nonlocal big_busy
+        while True:
+            with cond:
+                while True:
+                    if bigs and not big_busy:
+                        i, is_big, big_busy = bigs.popleft(), True, True
+                        break
+                    if smalls:
+                        i, is_big = smalls.popleft(), False
+                        break
+                    if not bigs:
+                        return
+                    cond.wait()
+            try:
+                results[i] = read_one(i)
+            finally:
+                if is_big:
+                    with cond:
+                        big_busy = False
+                        cond.notify_all()
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lp-read") as pool:
+        for future in [pool.submit(worker) for _ in range(threads)]:
+            future.result()
+    return results  # type: ignore[return-value]
+
+
+#: Files read at once (`LP_READ_THREADS`; default: 2, or 1 on a single core).
+READ_THREADS_ENV = "LP_READ_THREADS"
+
+
+def _read_threads() -> int:
+    value = os.environ.get(READ_THREADS_ENV, "").strip()
+    if not value:
+        return min(2, os.cpu_count() or 1)
+    if not value.isdigit() or int(value) < 1:
+        raise LpdataError(f"{READ_THREADS_ENV}={value!r} is not a number of threads", expected="1, 2, ...")
+    return int(value)
 
 
 def ingest(

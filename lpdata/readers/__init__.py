@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +26,13 @@ from . import big
 from .big import Spill, SpilledRows
 from .ids import IdHasher
 from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
-from .tables import ROW, TABLE_SUFFIXES, YAML_SUFFIXES, decode_csv_bytes, preview_csv, read_csv_body, read_workbook
+from .tables import (ROW, TABLE_SUFFIXES, YAML_SUFFIXES, Sheet, decode_csv_bytes, preview_csv, read_csv_body,
+                     read_workbook)
 from .values import parse_date
 
 __all__ = [
     "Aliases", "Export", "FolderScan", "HeaderResolver", "IdHasher", "Spill", "SpilledRows", "read_file",
-    "scan_folder",
+    "reads_in_batches", "scan_folder",
 ]
 
 _TERM_KEY = re.compile(r"^\s*(\d{2,3})\s*-\s*([12])\s*$")
@@ -102,13 +104,18 @@ def scan_folder(folder: Path) -> FolderScan:
     return FolderScan(tuple(files), tuple(ignored))
 
 
+def reads_in_batches(path: Path, spill: Spill | None) -> bool:
+    """Whether `read_file` reads this file in batches (a big CSV, with a spill folder given)."""
+    return spill is not None and path.suffix.lower() == ".csv" and path.stat().st_size > big.BIG_CSV_BYTES
+
+
 def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
               spill: Spill | None = None) -> list[Export]:
     """Read one export file: one `Export` per kind it holds. With `spill` (a folder for temporary
     files), a CSV file over BIG_CSV_BYTES is read in batches and its rows kept in Parquet files
     there (big.py): the same result, in bounded memory."""
     path = Path(path)
-    if spill is not None and path.suffix.lower() == ".csv" and path.stat().st_size > big.BIG_CSV_BYTES:
+    if reads_in_batches(path, spill):
         got = big.read_big_csv(path, resolver=resolver, hasher=hasher, spill=spill, unnamed=_unnamed_columns)
         return [Export(got.kind, path, got.sha256, got.encoding, (), got.rows, got.rejects, got.rows_read,
                        got.ignored, ())]
@@ -128,13 +135,15 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
             raise resolver.nearest_error(preview, file=path)
         index, match = found
         body = read_csv_body(decoded, index, len(match.headers), path)
-        typed = type_rows(match.kind, match, body, sheet=None, hasher=hasher)
+        # One part only: the kept rows' raw cells (for duplicates across sheets) are never needed.
+        typed = type_rows(match.kind, match, body, sheet=None, hasher=hasher, keep_raw=False)
         return [_export(match.kind, path, sha, decoded.encoding, (), [typed],
                         match.ignored + _unnamed_columns(match, body), ())]
     # .xlsx / .xls: every sheet that is not a cover is data.
     sheets = read_workbook(path)
     by_kind: dict[str, tuple[Kind, list[TypedRows], list[str], set[str]]] = {}
     skipped: list[str] = []
+    headers: list[tuple[Sheet, int, HeaderMatch]] = []
     for sheet in sheets:
         preview = sheet.rows[:30]
         found = resolver.find_header(preview, file=path, sheet=sheet.name)
@@ -143,9 +152,13 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
                 skipped.append(sheet.name)
                 continue
             raise resolver.nearest_error(preview, file=path, sheet=sheet.name)
-        index, match = found
+        headers.append((sheet, *found))
+    # The kept rows' raw cells are needed only where a kind spans several sheets (cross-sheet duplicates).
+    sheets_of_kind = Counter(match.kind.name for _, _, match in headers)
+    for sheet, index, match in headers:
         body = sheet.body(index, len(match.headers))
-        typed = type_rows(match.kind, match, body, sheet=sheet.name, hasher=hasher)
+        typed = type_rows(match.kind, match, body, sheet=sheet.name, hasher=hasher,
+                          keep_raw=sheets_of_kind[match.kind.name] > 1)
         entry = by_kind.setdefault(match.kind.name, (match.kind, [], [], set()))
         entry[1].append(typed)
         entry[2].append(sheet.name)

@@ -27,6 +27,7 @@ import itertools
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -71,13 +72,15 @@ class Spill:
         self.base = Path(base)
         self._dir: Path | None = None
         self._n = itertools.count()
+        self._lock = threading.Lock()  # files are read by several threads at once
 
     def path(self, suffix: str) -> Path:
-        if self._dir is None:
-            self.base.mkdir(parents=True, exist_ok=True)
-            self._remove_orphans()
-            self._dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=self.base))
-        return self._dir / f"{next(self._n)}{suffix}"
+        with self._lock:
+            if self._dir is None:
+                self.base.mkdir(parents=True, exist_ok=True)
+                self._remove_orphans()
+                self._dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=self.base))
+            return self._dir / f"{next(self._n)}{suffix}"
 
     def _remove_orphans(self) -> None:
         """Folders an ingest that was killed left behind (its process is gone)."""

@@ -179,11 +179,15 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
             pl.when(pl.col("__dup")).then(pl.lit("duplicate_key")).otherwise(pl.col("__reason")).alias("__reason"),
         )
 
-    good = frame.filter(pl.col("__reason").is_null())
-    bad = frame.filter(pl.col("__reason").is_not_null())
     stored = [c.stored_name for c in kind.columns]
     if kind.name in DERIVED_TERM:
         stored += ["academic_year", "semester"]
+    # The kept rows: only the columns they need are filtered (not the text body nor the parsers' work),
+    # the body's cells too when their raw JSON is wanted.
+    raw_cells = ([f"c{i}" for i in range(len(match.headers)) if f"c{i}" in body.columns] + [EXTRA]
+                 if keep_raw else [])
+    good = frame.select(ROW, SHEET, *stored, *raw_cells, "__reason").filter(pl.col("__reason").is_null())
+    bad = frame.filter(pl.col("__reason").is_not_null())
     part = _part_expr(kind)
     rows = good.select(pl.col(ROW), pl.col(SHEET), *stored).with_columns(part.alias(PART))
     # What a person needs to fix a rejected row, computed for those rows only.

@@ -37,7 +37,7 @@ class Decoded:
 
 def decode_csv_bytes(raw: bytes, file: Path) -> Decoded:
     """Detect UTF-8 (with or without BOM) or CP950/Big5; never ask the user."""
-    if not raw.strip():
+    if not raw or raw.isspace():  # as `not raw.strip()`, without copying the file
         raise EmptyFileError("the file is empty", file=file)
     if raw.startswith(b"\xef\xbb\xbf"):
         body = raw[3:]

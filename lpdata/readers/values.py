@@ -48,7 +48,9 @@ def _nfkc_series(s: pl.Series) -> pl.Series:
     date or number column are ASCII, so only the others are normalised (3-4 times faster)."""
     if s.dtype != pl.String:
         s = s.cast(pl.String)
-    other = s.str.contains(_NON_ASCII)
+    # A cell holds a non-ASCII character exactly when it has more bytes than characters (UTF-8):
+    # two length counts, several times cheaper than a regex over every cell.
+    other = s.str.len_bytes() != s.str.len_chars()
     if not other.any():
         return s
     at = other.arg_true()
