@@ -177,7 +177,7 @@ def _is_utf8(path: Path) -> bool:
 # --- ingest ------------------------------------------------------------------------------------
 
 
-def ingest(scale: str, work: Path, repeat: int, pandas: bool) -> dict[str, Any]:
+def ingest(scale: str, work: Path, repeat: int, pandas: bool, only: set[str] | None = None) -> dict[str, Any]:
     dbs = work / "dbs"
     key = work / "id-hash.key"
     if not key.exists():
@@ -195,6 +195,10 @@ def ingest(scale: str, work: Path, repeat: int, pandas: bool) -> dict[str, Any]:
                                                       "{db}", "--encoding", enc]))
     contenders.append(("lp_all", "all", [LP, "ingest", str(work / "exports"), "--db", "{db}", "--exported-at",
                                          EXPORTED_AT]))
+    if only:
+        contenders = [c for c in contenders if c[0] in only]
+    for stale in (work / "measure").glob("*.runs.json"):  # --skip ingest shows this run's contenders only
+        stale.unlink()
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in contenders}
     for i in range(repeat):
         for name, _, cmd in contenders:
@@ -206,8 +210,8 @@ def ingest(scale: str, work: Path, repeat: int, pandas: bool) -> dict[str, Any]:
             runs[name][-1]["db_mb"] = round(sum(p.stat().st_size for p in dbs.iterdir()) / 1e6, 1)
             if name == "lp_all" and i == repeat - 1:  # keep the last full database for views and reports
                 keep = work / "lp.duckdb"
-                for old in work.glob("lp.duckdb*"):
-                    old.unlink()
+                for old in work.glob("lp.duckdb*"):  # the file, its log, DuckDB's spill folder
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
                 shutil.move(str(db), keep)
                 log_file = db.with_suffix(".ingest.log")
                 if log_file.exists():
@@ -222,6 +226,8 @@ def ingest_summary(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     result = {name: summarise(r) | {"db_mb": r[-1].get("db_mb")} for name, r in runs.items()}
     ratios: dict[str, Any] = {}
     for sub in ("utf8", "big5"):
+        if f"lp_{sub}" not in result or f"duckdb_{sub}" not in result:
+            continue
         lp, raw = result[f"lp_{sub}"], result[f"duckdb_{sub}"]
         ratios[f"lp_vs_duckdb_{sub}"] = round(lp["wall_s"] / raw["wall_s"], 2)
         ratios[f"lp_vs_duckdb_{sub}_memory"] = round(lp["peak_rss_mb"] / raw["peak_rss_mb"], 2)
@@ -237,7 +243,7 @@ def ingest_summary(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 #: Per view: seconds before it is interrupted, and DuckDB's memory limit while views run.
-VIEW_TIMEOUT = {"school": 60, "county": 300, "nation": 300}
+VIEW_TIMEOUT = {"school": 60, "county": 120, "nation": 120}
 VIEW_MEMORY = {"school": None, "county": None, "nation": "8GB"}
 
 
@@ -439,6 +445,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=None, help="ingest runs per contender (default 3, nation 1)")
     ap.add_argument("--classes", type=int, default=12, help="class dashboards sampled at county/nation scale")
     ap.add_argument("--skip", default="", help="comma list of parts to skip: ingest, views, reports")
+    ap.add_argument("--contenders", default="", help="comma list of ingest contenders to run (default all): "
+                    "lp_utf8, duckdb_utf8, pandas_utf8, lp_big5, duckdb_big5, pandas_big5, lp_all")
     ap.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
     ap.add_argument("--out", type=Path, default=BENCH / "results.json")
     ap.add_argument("--no-readme", action="store_true", help="do not write the table into bench/README.md")
@@ -465,7 +473,8 @@ def main() -> int:
             timespec="seconds"), "load_before": load(), "exports": exports(scale, work)}
         saved = sorted((work / "measure").glob("*.runs.json"))
         if "ingest" not in skip or not (work / "lp.duckdb").exists() or not saved:
-            r["ingest"] = ingest(scale, work, repeat, pandas=scale != "nation" or args.nation_pandas)
+            r["ingest"] = ingest(scale, work, repeat, pandas=scale != "nation" or args.nation_pandas,
+                                 only={c for c in args.contenders.split(",") if c} or None)
         else:  # the last measured runs of this scale
             r["ingest"] = ingest_summary({p.name.split(".")[0]: json.loads(p.read_text()) for p in saved})
         if "views" not in skip:
