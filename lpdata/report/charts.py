@@ -54,6 +54,11 @@ def theme() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(config=CONFIG)  # type: ignore[typeddict-item]
 
 
+def fits(frame: pl.DataFrame) -> bool:
+    """Whether a chart may draw this frame (at most MAX_ROWS rows): else show a table instead."""
+    return frame.height <= MAX_ROWS
+
+
 def _check(frame: pl.DataFrame) -> pl.DataFrame:
     found = sorted(STUDENT_COLUMNS & set(frame.columns))
     if found:

@@ -125,6 +125,9 @@ TEXT: Mapping[str, tuple[str, str]] = {
     # --- school_completion
     "school_completion.title": ("全校學習歷程檔案上傳概況", "School portfolio uploads"),
     "school_completion.by_class": ("各班上傳率（依班級代碼排列）", "Upload rates by class (in class-code order)"),
+    "school_completion.too_many_classes": ("共 {classes} 班，一張圖畫不下；各班數字見下方「各班明細」。",
+                                           "{classes} classes are too many for one chart; every class's figures "
+                                           "are in the table below."),
     "school_completion.by_grade": ("各年級與全校", "By grade and for the school"),
     "school_completion.trend": ("上傳率趨勢", "Upload rates over time"),
     "school_completion.classes": ("各班明細", "Every class"),

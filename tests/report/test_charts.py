@@ -46,6 +46,11 @@ def test_charts_refuse_frames_that_are_not_aggregated():
         charts.bars(pl.DataFrame({"c": [str(i) for i in range(charts.MAX_ROWS + 1)], "n": 1}), "c", "n")
 
 
+def test_fits_says_which_frames_a_chart_takes():
+    assert charts.fits(pl.DataFrame({"c": [str(i) for i in range(charts.MAX_ROWS)], "n": 1}))
+    assert not charts.fits(pl.DataFrame({"c": [str(i) for i in range(charts.MAX_ROWS + 1)], "n": 1}))
+
+
 def test_png_and_pdf_use_a_cjk_font(tmp_path):
     chart = charts.bars(RATES, "班", "rate", group="series", percent=True, title="上傳率")
     assert charts.save(chart, tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
