@@ -390,9 +390,9 @@ def table(results: dict[str, Any]) -> str:
         lambda r: f"{r['views']['connect_s']:.2f} s / {r['views']['connect_base_s']:.2f} s")
     row("slowest view", lambda r: "{1} {0:.3f} s".format(*max(
         (v["median_s"], k) for k, v in r["views"]["views"].items())))
-    row("views over target (0.2 s school, 5 s nation)", lambda r: ", ".join(
+    row("views over target (school 0.2 s; nation, and county for reference, 5 s)", lambda r: ", ".join(
         k for k, v in r["views"]["views"].items()
-        if v.get("failed") or v["median_s"] > TARGETS["view_s"]["nation" if r["scale"] == "nation" else "school"])
+        if v.get("failed") or v["median_s"] > TARGETS["view_s"]["school" if r["scale"] == "school" else "nation"])
         or "none")
     row("scale run at (load before → after)",
         lambda r: f"{r['run_at'][11:16]} ({r['load_before'][0]} → {r['load_after'][0]})")
