@@ -477,10 +477,16 @@ def main() -> int:
                                  only={c for c in args.contenders.split(",") if c} or None)
         else:  # the last measured runs of this scale
             r["ingest"] = ingest_summary({p.name.split(".")[0]: json.loads(p.read_text()) for p in saved})
+        before = (previous.get("scales") or {}).get(scale) or {}
         if "views" not in skip:
             r["views"] = views(scale, work, repeat)
+        elif before.get("views"):  # skipped: the last measurement, saying when it was taken
+            r["views"] = before["views"] | {"measured_at": before["views"].get("measured_at", before.get("run_at"))}
         if "reports" not in skip and (scale != "nation" or args.nation_reports):
             r["reports"] = reports(scale, work, args.classes)
+        elif before.get("reports"):
+            r["reports"] = before["reports"] | {"measured_at": before["reports"].get("measured_at",
+                                                                                    before.get("run_at"))}
         r["load_after"] = load()
         results["scales"][scale] = dict(sorted(r.items(), key=lambda kv: list(r).index(kv[0])))
         args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
