@@ -426,10 +426,13 @@ def _cell(value: Any, name: str, t: Strings, rate: bool) -> tuple[str, bool]:
 
 def table(frame: pl.DataFrame, t: Strings, *, view: str | None = None, rates: Sequence[str] = (),
           definitions: Mapping[str, str] = {}, labels: Mapping[str, str] = {}, caption: str = "",
-          max_rows: int | None = MAX_ROWS, more_key: str = "rows_more_plain") -> Html:
+          max_rows: int | None = MAX_ROWS, more_key: str = "rows_more_plain",
+          numeric: Sequence[str] = ()) -> Html:
     """The frame as an HTML table: Chinese (or English) column labels, codes as words, rates as %,
     yes/no for flags, every value escaped. `definitions`: column -> text shown on hovering its
-    header. More than `max_rows` rows: the first ones and a line saying how many more."""
+    header. More than `max_rows` rows: the first ones and a line saying how many more. `numeric`:
+    columns shown as numbers though they hold text (the counts `suppress_small` turned into text:
+    "12" as 12, "<3" as is, both aligned as numbers)."""
     if frame.is_empty():
         return Html(f'<div class="lp-page"><p class="lp-more">{esc(t("no_rows"))}</p></div>')
     names = frame.columns
@@ -442,8 +445,11 @@ def table(frame: pl.DataFrame, t: Strings, *, view: str | None = None, rates: Se
     for row in shown.iter_rows():
         cells = []
         for name, value in zip(names, row):
-            text, numeric = _cell(value, name, t, _is_rate(name, rates))
-            cls = ' class="lp-n"' if numeric else (' class="lp-wrap"' if len(text) > WRAP_AT else "")
+            if name in numeric and isinstance(value, str):
+                text, is_number = (number_text(int(value)) if value.isdigit() else value), True
+            else:
+                text, is_number = _cell(value, name, t, _is_rate(name, rates))
+            cls = ' class="lp-n"' if is_number else (' class="lp-wrap"' if len(text) > WRAP_AT else "")
             cells.append(f"<td{cls}>{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""

@@ -172,3 +172,11 @@ def test_every_string_has_both_languages_with_the_same_fields():
 def test_column_labels_never_repeat():
     labels = ZH.columns(["name", "person_name", "count", "items"])
     assert len(set(labels.values())) == 4
+
+
+def test_suppressed_counts_are_shown_and_aligned_as_numbers():
+    frame = page.suppress_small(pl.DataFrame({"grade": ["一年級", "二年級"], "students": [1234, 2]}), ["students"], 3)
+    shown = str(page.table(frame, i18n.strings("en"), numeric=["students"]))
+    assert '<td class="lp-n">1,234</td>' in shown and '<td class="lp-n">&lt;3</td>' in shown
+    plain = str(page.table(frame, i18n.strings("en")))  # without `numeric`: text, as it is
+    assert "<td>1234</td>" in plain
