@@ -47,7 +47,7 @@ STYLE = """<style>
 .lp-page table.lp-table{border-collapse:collapse;font-size:.9em;margin:.4em 0}
 .lp-page table.lp-table th,.lp-page table.lp-table td{border-bottom:1px solid #e3e3e3;padding:.25em .6em;
 text-align:left;vertical-align:top;white-space:nowrap}
-.lp-page table.lp-table th{background:#f3f3f3;white-space:normal}
+.lp-page table.lp-table th{background:#f3f3f3;white-space:normal;min-width:4em}
 .lp-page table.lp-table th[title]{cursor:help;text-decoration:underline dotted}
 .lp-page table.lp-table td.lp-n{text-align:right;font-variant-numeric:tabular-nums}
 .lp-page table.lp-table td.lp-wrap{white-space:normal;min-width:18em}
