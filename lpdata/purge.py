@@ -149,10 +149,12 @@ def plan_purge(db: str | Path, as_of: dt.date | str | None = None, *,
 
 def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: str | None = None,
                 rules_file: Path | None | bool = True, rewrite_file: bool = True,
-                before_commit: Callable[[], None] | None = None) -> PurgeResult:
+                before_commit: Callable[[], None] | None = None,
+                before_swap: Callable[[], None] | None = None) -> PurgeResult:
     """Delete every row of every graduate due for deletion as of `as_of`, in one transaction, and
     record the run in `purge_runs` and the run log. `as_of` may not be after today: a purge as of a
-    future date would delete data still sealed today. `before_commit` exists for fault tests."""
+    future date would delete data still sealed today. `before_commit` and `before_swap` (called
+    between closing the database and swapping the rewritten copy in) exist for fault tests."""
     db = Path(db)
     started = dt.datetime.now()
     day = _as_of(as_of)
@@ -195,7 +197,7 @@ def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: s
         append_log(db, record | {"status": "failed", "errors": errors})
         raise
     try:
-        rewritten = bool(rewrite_file and sum(deleted.values())) and _rewrite(con, db)
+        rewritten = bool(rewrite_file and sum(deleted.values())) and _rewrite(con, db, before_swap)
     finally:
         con.close()
     result = PurgeResult(purge_id, db, day, run_at, who, host, students, deleted, rewritten, log_path(db))
@@ -205,7 +207,7 @@ def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: s
     return result
 
 
-def _rewrite(con: duckdb.DuckDBPyConnection, db: Path) -> bool:
+def _rewrite(con: duckdb.DuckDBPyConnection, db: Path, before_swap: Callable[[], None] | None = None) -> bool:
     """Rewrite the file with only its live rows, so the deleted rows' bytes do not linger in its
     free blocks. Never raises: on any problem the (already purged) file stays as it is and the
     result says `file_rewritten=False`.
@@ -226,17 +228,13 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db: Path) -> bool:
             con.execute("DETACH lp_purge_copy")
         con.close()
         left = file_state(db)  # at once: before another command could have opened and written it
-        if before_swap_hook is not None:
-            before_swap_hook()
+        if before_swap is not None:
+            before_swap()
         replace_locked(tmp, db, unchanged_since=left)
         return True
     except (duckdb.Error, OSError, LpdataError):
         tmp.unlink(missing_ok=True)
         return False
-
-
-#: For fault tests only: called between closing the database and swapping the copy in.
-before_swap_hook: Callable[[], None] | None = None
 
 
 __all__ = ["DueStudent", "PurgePlan", "PurgeResult", "apply_purge", "plan_purge", "student_tables"]

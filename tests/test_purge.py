@@ -303,12 +303,12 @@ HOLD = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=T
         "print('open', flush=True); time.sleep(3); con.close()")
 
 
-def test_a_write_between_close_and_swap_is_kept(school: School, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_between_close_and_swap_is_kept(school: School) -> None:
     """Another command that opens and writes the database in the instant after the purge closed it
     and before the rewritten copy is swapped in: the copy is not swapped in (it lacks that write);
     the purge itself is committed either way."""
-    monkeypatch.setattr("lpdata.purge.before_swap_hook", lambda: _other_process(school.db, WRITE).wait())
-    result = apply_purge(school.db, as_of=AS_OF, rules_file=False)
+    result = apply_purge(school.db, as_of=AS_OF, rules_file=False,
+                         before_swap=lambda: _other_process(school.db, WRITE).wait())
     assert result.total_rows > 0 and not result.file_rewritten
     con = duckdb.connect(str(school.db), read_only=True)
     try:
@@ -319,7 +319,7 @@ def test_a_write_between_close_and_swap_is_kept(school: School, monkeypatch: pyt
     assert not list(school.db.parent.glob("*.purge-tmp"))
 
 
-def test_no_swap_while_another_command_has_the_file_open(school: School, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_swap_while_another_command_has_the_file_open(school: School) -> None:
     holders: list[subprocess.Popen[str]] = []
 
     def open_meanwhile() -> None:
@@ -327,9 +327,8 @@ def test_no_swap_while_another_command_has_the_file_open(school: School, monkeyp
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         holders.append(holder)
 
-    monkeypatch.setattr("lpdata.purge.before_swap_hook", open_meanwhile)
     inode = school.db.stat().st_ino
-    result = apply_purge(school.db, as_of=AS_OF, rules_file=False)
+    result = apply_purge(school.db, as_of=AS_OF, rules_file=False, before_swap=open_meanwhile)
     assert holders[0].wait() == 0  # the reader was never disturbed
     assert not result.file_rewritten and school.db.stat().st_ino == inode
     assert not list(school.db.parent.glob("*.purge-tmp"))
