@@ -83,10 +83,11 @@ def replace_locked(tmp: Path, db: Path, *, unchanged_since: FileState | None = N
     With `unchanged_since`, refuse (DatabaseBusyError, nothing replaced) when `db` changed after
     that state was taken, or has a write-ahead log: another command wrote it meanwhile."""
     with locked(db) as fd:
-        current = FileState.of(os.fstat(fd))
-        if unchanged_since is not None and (current != unchanged_since or Path(str(db) + ".wal").exists()):
+        current = os.fstat(fd)
+        if unchanged_since is not None and (FileState.of(current) != unchanged_since
+                                            or Path(str(db) + ".wal").exists()):
             raise DatabaseBusyError("the database was written to meanwhile; nothing was replaced", file=db)
-        os.chmod(tmp, stat.S_IMODE(os.fstat(fd).st_mode))  # a file kept private stays private
+        os.chmod(tmp, stat.S_IMODE(current.st_mode))  # a file kept private stays private
         os.replace(tmp, db)
         fsync_dir(db.parent)
 
