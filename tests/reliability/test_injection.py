@@ -26,7 +26,6 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -38,6 +37,8 @@ from lpdata.report.i18n import strings
 from lpdata.report.params import validate
 from lpdata.report.plan import Job, expand, job_slug, load_plan, slug_part
 from lpdata.report.runner import job_paths
+
+from ..conftest import table_contents
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = ("0301'; DROP TABLE snap_students; --", "0301\" OR 1=1 --", "x'); DELETE FROM quarantine; --",
@@ -298,17 +299,8 @@ def school_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return school.ingest("2025-03-01 18:00")
 
 
-def contents(db: Path) -> dict[str, list[str]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-        return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names}
-    finally:
-        con.close()
-
-
 def test_evil_class_names_match_nothing_and_change_nothing(school_db: Path) -> None:
-    before = contents(school_db)
+    before = table_contents(school_db)
     con = page.connect(school_db, "2025-03-01")
     try:
         term = page.resolve_term(con, 113, 2)
@@ -320,7 +312,7 @@ def test_evil_class_names_match_nothing_and_change_nothing(school_db: Path) -> N
         assert page.read(con, "SELECT count(*) AS n FROM snap_students")["n"][0] == 3
     finally:
         con.close()
-    assert contents(school_db) == before
+    assert table_contents(school_db) == before
 
 
 def test_evil_parameters_are_refused_or_kept_as_text(school_db: Path, tmp_path: Path) -> None:
@@ -355,7 +347,7 @@ def test_evil_class_names_through_a_plan(school_db: Path, tmp_path: Path) -> Non
     plan.write_text(yaml.safe_dump({"term": {"academic_year": 113, "semester": 2},
                                     "reports": [{"notebook": "class_dashboard", "for_each": {"class_name": names}}]},
                                    allow_unicode=True), encoding="utf-8")
-    before = contents(school_db)
+    before = table_contents(school_db)
     run_dir = tmp_path / "reports" / "2025-03-01"
     jobs = expand(load_plan(plan), db=school_db, as_of=dt.date(2025, 3, 1), run_dir=run_dir).jobs
     assert [j.params.class_name for j in jobs] == names
@@ -364,7 +356,7 @@ def test_evil_class_names_through_a_plan(school_db: Path, tmp_path: Path) -> Non
         for p in (paths.ipynb, paths.html, paths.output_dir):
             assert p.is_relative_to((run_dir / "class_dashboard").resolve()), p
     assert len({j.slug for j in jobs}) == len(jobs)  # different names, different files
-    assert contents(school_db) == before
+    assert table_contents(school_db) == before
 
 
 # --- 2. Paths: any class name stays inside reports/ ----------------------------------------------------
