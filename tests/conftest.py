@@ -115,6 +115,20 @@ def table_contents(db: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+def student_identities(db: Path) -> tuple[list[tuple[str, str | None, str]], set[str]]:
+    """Every student's (student number, name, ID hash) in the database, and every staff member's name:
+    what a page shown to the task force must not contain (staff may be named)."""
+    import lpdata
+
+    con = lpdata.connect(db)
+    try:
+        students = con.execute("SELECT DISTINCT student_no, name, national_id_hash FROM students").fetchall()
+        staff = {r[0] for r in con.execute("SELECT DISTINCT name FROM staff").fetchall()}
+    finally:
+        con.close()
+    return students, staff
+
+
 DEMO_STUDENTS = 300
 
 

@@ -35,6 +35,8 @@ from lpdata.report import page
 from lpdata.report.i18n import strings
 from lpdata.store import log_path
 
+from ..conftest import student_identities
+
 FW = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 #: Anything shaped like an ID, in any case, half or full width (then normalised and compared).
 ID_TOKEN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][A-Da-d0-9Ａ-Ｄａ-ｄ０-９][0-9０-９]{8}")
@@ -382,18 +384,6 @@ def briefing_pages(reports: Path) -> list[tuple[str, str]]:
         lang = "en" if path.stem.endswith("_en") else "zh-TW"
         pages.append((lang, path.read_text(encoding="utf-8")))
     return pages
-
-
-def student_identities(db: Path) -> tuple[list[tuple[str, str | None, str]], set[str]]:
-    import lpdata
-
-    con = lpdata.connect(db)
-    try:
-        students = con.execute("SELECT DISTINCT student_no, name, national_id_hash FROM students").fetchall()
-        staff = {r[0] for r in con.execute("SELECT DISTINCT name FROM staff").fetchall()}
-    finally:
-        con.close()
-    return students, staff
 
 
 def test_the_demo_briefing_shows_no_student_and_no_small_group(school: tuple[Path, Path], reports: Path) -> None:

@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 
+from ..conftest import student_identities
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 SKIP_REASON = "Debian chromium not installed: apt-get install chromium fonts-noto-cjk"
@@ -308,15 +310,8 @@ def pages(reports: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
 def people(demo_school) -> dict[str, set[str]]:
     """Every student's name, student number and ID hash in the database (names shared with a staff
     member are left out: the briefing may name staff)."""
-    import lpdata
-
     _, db, _ = demo_school
-    con = lpdata.connect(db)
-    try:
-        rows = con.execute("SELECT DISTINCT student_no, name, national_id_hash FROM students").fetchall()
-        staff = {r[0] for r in con.execute("SELECT DISTINCT name FROM staff").fetchall()}
-    finally:
-        con.close()
+    rows, staff = student_identities(db)
     return {"student_no": {r[0] for r in rows if r[0]}, "name": {r[1] for r in rows if r[1]} - staff,
             "national_id_hash": {r[2] for r in rows if r[2]}}
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from ..conftest import student_identities
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ("class_dashboard", "school_completion", "certification_backlog", "reconciliation",
@@ -62,8 +64,6 @@ def test_notebooks_run_top_to_bottom(run_dir):
 def test_taskforce_briefing_shows_no_student(run_dir, demo_school, monkeypatch):
     from nbclient import NotebookClient
 
-    import lpdata
-
     folder, _ = run_dir
     _, db, _ = demo_school
     monkeypatch.setenv("LP_DB", str(db))
@@ -71,12 +71,7 @@ def test_taskforce_briefing_shows_no_student(run_dir, demo_school, monkeypatch):
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     shown = "\n".join(str(v) for c in nb.cells if c.cell_type == "code" for o in c.outputs
                       for v in (o.get("data") or {"text": o.get("text", "")}).values())
-    con = lpdata.connect(db)
-    try:
-        students = con.execute("SELECT DISTINCT student_no, name, national_id_hash FROM students").fetchall()
-        staff = {r[0] for r in con.execute("SELECT DISTINCT name FROM staff").fetchall()}
-    finally:
-        con.close()
+    students, staff = student_identities(db)
     kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
     assert students and "image/svg+xml" in kinds  # charts are in the notebook itself
     for student_no, name, id_hash in students:
