@@ -175,6 +175,8 @@ KINDS: tuple[Kind, ...] = (
         Column("成績及格", "passed", T.BOOL),
         Column("是否採計學分", "credited", T.BOOL),
         Column("登錄時間", "entered_at", T.DATETIME, stamp=True),
+        # exports.md v2: rows of the national 學生重修重讀成績名冊 (4) and the 重修 sheets are retakes.
+        Column("重修重讀", "retake", T.BOOL),
     ), key=("academic_year", "semester", "national_id_hash", "course_code"), partition=("academic_year", "semester")),
     Kind("clo", "課程學習成果", "course learning outcomes", (
         Column("成果編號", "item_id", T.CODE, required=True),
@@ -346,7 +348,29 @@ RULES = Kind("rules", "規則", "rules", (
     Column("value", "value", T.NUMBER, required=True),
 ), key=("effective_from", "rule_id", "setting"), source="school")
 
-ALL_KINDS: tuple[Kind, ...] = (*KINDS, SCHEDULE, RULES)
+#: exports.md v2: the rows of a national CLO (名冊 7, 8, 9) or MP upload workbook. Such a workbook is
+#: what the school uploaded, a submission batch without item IDs: the batch is the file
+#: (`batch_id`, its path as shown in the folder) and its time `submitted_at` (--exported-at, else
+#: the file's modification time, else the ingest time), both set at ingest. Its rows are matched to
+#: platform items as receipt lines are. Read only through the national layouts (no header of its own).
+NATIONAL_UPLOADS = Kind("national_uploads", "上傳國教署名冊", "uploaded national workbooks", (
+    Column("名冊批次", "batch_id", T.CODE, required=True),
+    Column("上傳時間", "submitted_at", T.DATETIME, stamp=True),
+    Column("名冊別", "kind", T.CHOICE, required=True, choices=PORTFOLIO_KIND),
+    Column("名冊", "book", T.TEXT),
+    Column("學校代碼", "school_code", T.CODE),
+    _YEAR,
+    Column("學期", "semester", T.CHOICE, choices=SEMESTER, as_int=True),
+    _NID,
+    Column("出生日期", "birth_date", T.DATE),
+    Column("課程代碼", "course_code", T.CODE),
+    Column("科目名稱", "course_name", T.TEXT),
+    Column("類別", "category", T.CHOICE, choices=MP_CATEGORY),
+    Column("名稱", "title", T.TEXT),
+    Column("簡述", "summary", T.TEXT),
+), partition=("batch_id",))
+
+ALL_KINDS: tuple[Kind, ...] = (*KINDS, SCHEDULE, RULES, NATIONAL_UPLOADS)
 KINDS_BY_NAME: Mapping[str, Kind] = MappingProxyType({k.name: k for k in ALL_KINDS})
 
 #: Kinds whose term is derived from a date column rather than read.
