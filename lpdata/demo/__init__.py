@@ -11,6 +11,13 @@ schedule). Files mix CSV in Big5, UTF-8 with and without BOM, and workbooks with
 dates mix ROC and AD spellings; a few rows per file are bad on purpose and counted in
 `DemoSummary.injected_bad_rows`.
 
+Besides the platform's own exports, the folder holds what schools really keep (exports.md v2): the
+national CLO and MP workbooks it uploaded for its newest batches (which 提交紀錄 therefore omits,
+`_uploads`), the graduating class's roster as an ischool export (the rest of that term's roster in
+the platform file, `_ischool`), a 造字 in one name of the Big5 roster (its end-user-defined bytes,
+0xFA40) and a `?` in one name of the ischool export (both loaded, listed in
+`DemoSummary.injected_notices`), and the receipt files in `收訖明細.zip`.
+
 The same `students`, `seed` and `as_of` always give byte-identical files. The generator scales to
 the whole country (`students=550_000`): every table is built as columns with numpy/Polars and big
 files are written in chunks.
@@ -19,7 +26,9 @@ Modules, one concept each: `_calendar` (terms, schedule, time), `_ids` (national
 (students, roster), `_staff`, `_courses` (sections, grades), `_portfolio` (CLO, MP: the calibration
 is documented there), `_national` (submissions, receipts, confirmations), `_records` (consultations,
 cadres, attendance, homerooms, meetings, trainings), `_asof` (cut at the export moment), `_text`
-(spellings, bad cells), `_files` (folder layout, rendering), `_writers` (CSV, xlsx, YAML).
+(spellings, bad cells), `_files` (folder layout, rendering), `_uploads` (the national upload
+workbooks), `_ischool` (the ischool roster export), `_writers` (CSV, xlsx, national workbooks, zip,
+YAML).
 """
 
 from __future__ import annotations
@@ -35,15 +44,17 @@ import polars as pl
 from ._asof import censor
 from ._calendar import DEFAULT_AS_OF, EXPORT_HOUR, TERMS
 from ._courses import build_courses, build_grades
-from ._files import Context, plan, write_file
+from ._files import Context, FileSpec, plan, write_file
+from ._ischool import ischool_rows, write_ischool
 from ._national import assign_batches, build_confirmations, build_receipts, build_submissions
 from ._people import build_students
 from ._portfolio import build_clo, build_mp
 from ._records import (build_attendance, build_cadres, build_consultations, build_homerooms, build_meetings,
                        build_trainings)
 from ._staff import build_staff
+from ._uploads import held_batches, write_clo_workbook, write_mp_workbook
 from ._words import SCHOOL_NAME
-from ._writers import write_schedule
+from ._writers import write_schedule, write_zip
 
 __all__ = ["DEFAULT_AS_OF", "DemoSummary", "exported_at_for", "generate"]
 
@@ -61,6 +72,8 @@ class DemoSummary:
     as_of: dt.date
     exported_at: dt.datetime  # the export moment the files represent: pass it to `lp ingest --exported-at`
     files: tuple[Path, ...]
+    #: The keys below are the data files' names as the folder shows them: a zip member is
+    #: `收訖明細.zip/收訖明細_課程學習成果.csv`; `files` lists the zip itself.
     #: File name -> rows made bad on purpose (each is quarantined by a correct reader).
     injected_bad_rows: Mapping[str, int] = field(default_factory=dict)
     #: File name -> {reason code as the readers name it (invalid_national_id, invalid_date,
@@ -69,6 +82,9 @@ class DemoSummary:
     #: File name -> data rows written (bad ones included).
     rows: Mapping[str, int] = field(default_factory=dict)
     distinct_students: int = 0  # students on any roster written
+    #: File name -> {notice reason (eudc_character, replaced_character) -> rows}: rows that are
+    #: loaded, not bad, yet listed for a person to correct at the source. Files without any are absent.
+    injected_notices: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 def exported_at_for(as_of: dt.date) -> dt.datetime:
@@ -137,31 +153,67 @@ def generate(out: Path, students: int = 1000, seed: int = 0, as_of: dt.date | No
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(people=frames["people"], sections=frames["courses"], exported_at=exported_at)
-    files: list[Path] = []
-    bad: dict[str, int] = {}
-    reasons: dict[str, Mapping[str, int]] = {}
-    rows: dict[str, int] = {}
+    written: list[tuple[FileSpec | None, Path, int, Mapping[str, int], Mapping[str, int]]] = []
     distinct = frames["students"]["student"].n_unique()
-    specs = plan(as_of, exported_at)
+    specs = plan(as_of, exported_at, held_batches(frames["submissions"], exported_at),
+                 ischool_rows(frames["students"]))
     last_use = {spec.kind: i for i, spec in enumerate(specs)}
+    for kind in ("clo", "mp"):  # the uploaded workbooks, written with the submissions, read them
+        last_use[kind] = max(last_use[kind], last_use["submissions"])
     for i, spec in enumerate(specs):
-        written = write_file(out, spec, frames[spec.kind], ctx, seed)
-        if last_use[spec.kind] == i and spec.kind != "courses":  # courses: grades read it
-            del frames[spec.kind]  # written: free it (national-scale runs stay within memory)
-        files.append(written.path)
-        rows[written.path.name] = written.rows
-        bad[written.path.name] = sum(written.bad.values())
-        reasons[written.path.name] = MappingProxyType(dict(written.bad))
+        w = write_file(out, spec, frames[spec.kind], ctx, seed)
+        written.append((spec, w.path, w.rows, w.bad, w.notices))
+        if w.moved is not None and spec.kind == "submissions":
+            kinds = w.moved["kind"].cast(pl.String)
+            for zh, write in (("課程學習成果", lambda m: write_clo_workbook(out, m, frames["clo"], frames["courses"],
+                                                                          frames["people"], seed)),
+                              ("多元表現", lambda m: write_mp_workbook(out, m, frames["mp"], frames["people"], seed))):
+                if (kinds == zh).any():
+                    u = write(w.moved.filter(kinds == zh))
+                    written.append((None, u.path, u.rows, u.bad, {}))
+        elif w.moved is not None and spec.kind == "students":
+            e = write_ischool(out, w.moved, frames["people"], seed)
+            written.append((None, e.path, e.rows, e.bad, e.notices))
+        for kind, last in last_use.items():
+            if last == i and kind != "courses" and kind in frames:  # courses: grades read it
+                del frames[kind]  # written: free it (national-scale runs stay within memory)
+    files, names = _pack(out, written, exported_at)
     schedule_path = out / SCHEDULE_FILE
     kept = set(frames["schedule"]["term"].to_list())
     write_schedule(schedule_path, [(t.key, dict(t.milestones)) for t in TERMS if t.index in kept],
                    f"{SCHOOL_NAME} 學生學習歷程檔案 期程（學年度-學期: 西元日期）")
     files.append(schedule_path)
-    rows[schedule_path.name] = len(kept)
-    bad[schedule_path.name] = 0
-    reasons[schedule_path.name] = MappingProxyType({})
+    names.append((schedule_path.name, len(kept), {}, {}))
     return DemoSummary(
         out=out, students=students, seed=seed, as_of=as_of, exported_at=exported_at, files=tuple(files),
-        injected_bad_rows=MappingProxyType(bad), injected_by_reason=MappingProxyType(reasons),
-        rows=MappingProxyType(rows), distinct_students=distinct,
+        injected_bad_rows=MappingProxyType({n: sum(b.values()) for n, _, b, _ in names}),
+        injected_by_reason=MappingProxyType({n: MappingProxyType(dict(b)) for n, _, b, _ in names}),
+        rows=MappingProxyType({n: r for n, r, _, _ in names}), distinct_students=distinct,
+        injected_notices=MappingProxyType({n: MappingProxyType(dict(x)) for n, _, _, x in names if x}),
     )
+
+
+def _pack(out: Path, written: list[tuple[FileSpec | None, Path, int, Mapping[str, int], Mapping[str, int]]],
+          exported_at: dt.datetime) -> tuple[list[Path], list[tuple[str, int, Mapping[str, int], Mapping[str, int]]]]:
+    """Move zip members into their zip (dated at the export moment; the zip takes the place of its
+    first member in the file list). Returns the files of the folder and, per data file, its name as
+    the folder shows it (`收訖明細.zip/收訖明細_課程學習成果.csv`), rows, bad rows and notices."""
+    files: list[Path] = []
+    names: list[tuple[str, int, Mapping[str, int], Mapping[str, int]]] = []
+    members: dict[str, list[Path]] = {}
+    for spec, path, rows, bad, notices in written:
+        container = spec.zip if spec is not None else None
+        if container is None:
+            files.append(path)
+            names.append((path.name, rows, bad, notices))
+            continue
+        if container not in members:
+            members[container] = []
+            files.append(out / container)
+        members[container].append(path)
+        names.append((f"{container}/{path.name}", rows, bad, notices))
+    for container, paths in members.items():
+        write_zip(out / container, [(p.name, p.read_bytes()) for p in paths], exported_at)
+        for p in paths:
+            p.unlink()
+    return files, names

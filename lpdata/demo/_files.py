@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import polars as pl
@@ -27,6 +27,7 @@ XLSX_MAX_ROWS = 50_000  # larger tables are written as CSV (Excel writing is slo
 CHUNK_ROWS = 400_000
 BAD_ROW_SHARE = 0.002
 BAD_ROW_MIN_FILE = 100  # files smaller than this get no bad rows
+RECEIPTS_ZIP = "收訖明細.zip"  # the receipt files, as downloaded together
 
 
 @dataclass(frozen=True)
@@ -47,20 +48,31 @@ class FileSpec:
     where: pl.Expr | None = None  # the rows of the kind this file holds
     bad: tuple[tuple[str, Spoil], ...] = ()  # (contract column, how) to spoil, in turn
     crlf: bool = False
+    #: Rows the folder holds in another file (an uploaded workbook, an ischool export): dropped after
+    #: the bad rows are chosen, so the rest of this file is spoilt exactly as without them; they are
+    #: handed back (`Written.moved`) with their bad mark for the other file to keep.
+    omit: pl.Expr | None = None
+    #: One name written with a 造字 (CP950 files: its end-user-defined bytes), on a row that is not bad.
+    eudc_name: bool = False
+    zip: str | None = None  # the .zip of the folder this file is a member of
 
 
-def plan(as_of: dt.date, exported_at: dt.datetime) -> list[FileSpec]:
-    """The files of the folder. Formats vary on purpose: Big5, BOM, plain UTF-8, workbooks."""
+def plan(as_of: dt.date, exported_at: dt.datetime, held_batches: Sequence[str] = (),
+         ischool: pl.Expr | None = None) -> list[FileSpec]:
+    """The files of the folder. Formats vary on purpose: Big5, BOM, plain UTF-8, workbooks.
+
+    `held_batches`: submission batches kept only as uploaded workbooks (left out of 提交紀錄);
+    `ischool`: the roster rows exported from ischool instead (left out of the platform roster)."""
     roc = f"{as_of.year - 1911}{as_of:%m%d}"
     stamp = f"{as_of.year - 1911}/{as_of:%m/%d} {exported_at:%H:%M}"
     school = words.SCHOOL_NAME
     kind = pl.col("kind")
     return [
         FileSpec("students", "學生名冊_113學年度.csv", encoding="cp950", date="roc_slash", crlf=True,
-                 where=pl.col("academic_year") == 113,
+                 where=pl.col("academic_year") == 113, eudc_name=True,
                  bad=(("national_id", "id"), ("birth_date", "date"))),
         FileSpec("students", "stu_roster_114.csv", encoding="utf-8-sig", date="roc7",
-                 where=pl.col("academic_year") == 114, bad=(("national_id", "id"),)),
+                 where=pl.col("academic_year") == 114, omit=ischool, bad=(("national_id", "id"),)),
         FileSpec("courses", "開課名冊.xlsx", encoding="utf-8-sig", excel=True, sheet_by_year=True,
                  title=school + " {year}學年度 開課名冊", bad=(("credits", "number"),)),
         FileSpec("grades", "3_學生成績名冊.csv", encoding="utf-8-sig", date="ad_slash", clock="hm",
@@ -72,11 +84,12 @@ def plan(as_of: dt.date, exported_at: dt.datetime) -> list[FileSpec]:
         FileSpec("mp", "多元表現_匯出.csv", encoding="utf-8-sig", date="ad_dash", clock="hms",
                  bad=(("uploaded_at", "date"), ("national_id", "id"))),
         FileSpec("submissions", "提交紀錄.csv", encoding="utf-8", date="roc_dash", clock="ampm",
+                 omit=pl.col("batch_id").cast(pl.String).is_in(list(held_batches)) if held_batches else None,
                  bad=(("national_id", "id"),)),
         FileSpec("receipts", "收訖明細_課程學習成果.csv", encoding="cp950", date="ad_slash", clock="hm", crlf=True,
-                 where=kind == "課程學習成果", bad=(("national_id", "id"),)),
+                 where=kind == "課程學習成果", bad=(("national_id", "id"),), zip=RECEIPTS_ZIP),
         FileSpec("receipts", "收訖明細_多元表現.csv", encoding="utf-8-sig", date="ad_slash", clock="hms",
-                 where=kind == "多元表現", bad=(("national_id", "id"),)),
+                 where=kind == "多元表現", bad=(("national_id", "id"),), zip=RECEIPTS_ZIP),
         FileSpec("confirmations", "收訖確認.csv", encoding="cp950", date="roc_slash", clock="hm", crlf=True,
                  bad=(("confirmed_at", "date"),)),
         FileSpec("consultations", "課程諮詢紀錄.xlsx", encoding="cp950", date="roc7", clock="ampm_hm", excel=True,
@@ -179,6 +192,31 @@ class Written:
     path: Path
     rows: int
     bad: dict[str, int]  # reason -> rows
+    moved: pl.DataFrame | None = None  # the omitted rows, with `_bad` (how the row is spoilt, or null)
+    notices: dict[str, int] = field(default_factory=dict)  # reason -> rows loaded that need a look
+
+
+EUDC_CHAR = "\ue000"  # the first 造字 slot (CP950 0xFA40), as Windows decodes it
+NAME_HEADER = KINDS_BY_NAME["students"].column("name").header
+
+
+def odd_name(name: str, char: str) -> str:
+    """The name with its last character (a rare one, in the story) written as `char`."""
+    return name[:-1] + char
+
+
+def _omit(frame: pl.DataFrame, spec: FileSpec, bad: list[tuple[int, str, Spoil]]
+          ) -> tuple[pl.DataFrame, list[tuple[int, str, Spoil]], pl.DataFrame | None]:
+    """The frame without `spec.omit`'s rows, the bad rows renumbered, and the omitted rows marked."""
+    if spec.omit is None:
+        return frame, bad, None
+    mask = frame.select(spec.omit.fill_null(False)).to_series().to_numpy()
+    how = {r: h for r, _, h in bad}
+    moved = frame.filter(pl.Series(mask)).with_columns(
+        pl.Series("_bad", [how.get(int(r)) for r in np.flatnonzero(mask)], dtype=pl.String))
+    position = np.cumsum(~mask) - 1
+    kept = [(int(position[r]), col, h) for r, col, h in bad if not mask[r]]
+    return frame.filter(pl.Series(~mask)), kept, moved
 
 
 def _bad_rows(frame: pl.DataFrame, spec: FileSpec, rng: np.random.Generator) -> list[tuple[int, str, Spoil]]:
@@ -226,16 +264,27 @@ def write_file(out: Path, spec: FileSpec, frame: pl.DataFrame, ctx: Context, see
         frame = frame.filter(spec.where)
     rng = stream(seed, "bad:" + spec.name)
     bad = _bad_rows(frame, spec, rng)
+    frame, bad, moved = _omit(frame, spec, bad)
     counts: dict[str, int] = {}
     for _, _, how in bad:
         counts[REASONS[how]] = counts.get(REASONS[how], 0) + 1
     header = [c.header for c in kind.columns]
+    eudc_row = -1
+    if spec.eudc_name and frame.height:
+        spoilt = {r for r, _, _ in bad}
+        clean = [r for r in range(min(frame.height, 1000)) if r not in spoilt]
+        eudc_row = clean[int(stream(seed, "eudc:" + spec.name).integers(0, len(clean)))]
 
     def chunks() -> Iterator[pl.DataFrame]:
         for offset in range(0, frame.height, CHUNK_ROWS):
             part = frame.slice(offset, CHUNK_ROWS)
             text = _format(kind, _prepare(spec.kind, part, ctx, spec), ctx, spec)
-            yield _spoilt(text, offset, bad, kind, rng)
+            text = _spoilt(text, offset, bad, kind, rng)
+            if offset <= eudc_row < offset + text.height:
+                r = eudc_row - offset
+                text = text.with_columns(text[NAME_HEADER].cast(pl.String).scatter(
+                    r, odd_name(str(text[NAME_HEADER][r]), EUDC_CHAR)))
+            yield text
 
     if spec.excel and frame.height <= XLSX_MAX_ROWS:
         path = out / spec.name
@@ -258,4 +307,5 @@ def write_file(out: Path, spec: FileSpec, frame: pl.DataFrame, ctx: Context, see
         title = spec.title.format(year="、".join(str(y) for y in sorted(set(frame["academic_year"].to_list())))) \
             if spec.title and "{year}" in spec.title else spec.title
         rows = write_csv(path, header, chunks(), encoding=spec.encoding, title=title, crlf=spec.crlf)
-    return Written(path, rows, counts)
+    notices = {"eudc_character": 1} if eudc_row >= 0 else {}
+    return Written(path, rows, counts, moved, notices)
