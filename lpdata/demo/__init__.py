@@ -171,7 +171,7 @@ def generate(out: Path, students: int = 1000, seed: int = 0, as_of: dt.date | No
                 if (kinds == zh).any():
                     u = write(w.moved.filter(kinds == zh))
                     written.append((None, u.path, u.rows, u.bad, {}))
-        elif w.moved is not None and spec.kind == "students":
+        elif w.moved is not None and w.moved.height and spec.kind == "students":  # the term is in one file
             e = write_ischool(out, w.moved, frames["people"], seed)
             written.append((None, e.path, e.rows, e.bad, e.notices))
         for kind, last in last_use.items():

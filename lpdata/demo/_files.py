@@ -69,7 +69,7 @@ def plan(as_of: dt.date, exported_at: dt.datetime, held_batches: Sequence[str] =
     kind = pl.col("kind")
     return [
         FileSpec("students", "學生名冊_113學年度.csv", encoding="cp950", date="roc_slash", crlf=True,
-                 where=pl.col("academic_year") == 113, eudc_name=True,
+                 where=pl.col("academic_year") == 113, omit=ischool, eudc_name=True,
                  bad=(("national_id", "id"), ("birth_date", "date"))),
         FileSpec("students", "stu_roster_114.csv", encoding="utf-8-sig", date="roc7",
                  where=pl.col("academic_year") == 114, omit=ischool, bad=(("national_id", "id"),)),
