@@ -565,3 +565,18 @@ def test_receipts_come_in_a_zip(demo: DemoSummary) -> None:
             assert text.splitlines()[0].startswith("收訖批次,")
             assert demo.rows[f"收訖明細.zip/{info.filename}"] == len(text.splitlines()) - 1
     assert not (demo.out / "收訖明細_課程學習成果.csv").exists()
+
+
+def test_kept_layouts_follow_the_export_moment(tmp_path: Path) -> None:
+    """In March 2025 only 113-1's CLO batch has gone out: it is the uploaded workbook, and the
+    ischool export holds 113-2's grade 3 (still enrolled: 一般) out of the 113 roster."""
+    early = generate(tmp_path / "early", students=200, seed=5, as_of=dt.date(2025, 3, 1))
+    names = {p.name for p in early.files}
+    assert CLO_BOOK in names and MP_BOOK not in names  # 113-1's MP batch went out on 3/10
+    cover = _cover(_grids(early.out / CLO_BOOK))
+    assert cover[1][1:3] == ["113", "1"]
+    [(_, rows)] = _grids(early.out / ISCHOOL)
+    assert {(r[6], r[7], r[8], r[12]) for r in rows[1:]} == {("113", "2", "3", "一般")}
+    assert early.rows[ISCHOOL] == len(rows) - 1 > 0
+    roster = _table(early.out / "學生名冊_113學年度.csv", "students")
+    assert not [r for r in roster if r["學期"] == "2" and r["年級"] == "3" and r["學籍狀態"] != "轉出"]
