@@ -504,7 +504,8 @@ def test_mp_workbook_has_one_sheet_per_category(demo: DemoSummary, frames: dict[
                 invalid += 1
                 continue
             assert r["出生日期"] == _roc7(people[r["身分證號"]][1])
-            assert (r["身分證號"], category, r[title], r["內容簡述"]) in platform, (name, r)
+            shown = f"{r['單位名稱']}-{r['擔任職務']}" if category == "幹部經歷" else r[title]  # 單位-職務
+            assert (r["身分證號"], category, shown, r["內容簡述"]) in platform, (name, r)
         assert len(rows) > 1, name  # at this size every category has items
     assert total == demo.rows[MP_BOOK] and invalid == demo.injected_by_reason[MP_BOOK].get("invalid_national_id", 0)
 

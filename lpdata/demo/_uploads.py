@@ -31,8 +31,10 @@ Layouts (DOSSIER.md; no source prints the whole header row of a 108 workbook, so
   of the 108 workbook in S4's order, always all ten (an empty category keeps its header row, as the
   template does), each `身分證號 · 出生日期` (S1) followed by the category's own columns as the research
   release prints them (S3); no 類別 column (the sheet is the category). The platform title goes in
-  the sheet's title column (`MP_SHEETS`, the one DOSSIER.md names); for 檢定證照紀錄 that is 證照代碼:
-  the demo has no national certificate code table, so it prints the certificate's name there.
+  the sheet's title column (`MP_SHEETS`, the one DOSSIER.md names), except 幹部經歷暨事蹟紀錄, whose
+  title `單位-職務` (班級幹部-學藝股長) is split into 單位名稱 and 擔任職務 (readers join them with `-`);
+  for 檢定證照紀錄 the title column is 證照代碼: the demo has no national certificate code table, so it
+  prints the certificate's name there.
 - Dates are 7-digit ROC (`0950301`), as the templates' 出生日期; national code columns whose values
   the sources do not list (競賽等級代碼, 團體活動時間類別代碼 …) are left empty.
 """
@@ -169,18 +171,22 @@ def _mp_columns(cat: str, items: pl.DataFrame, rng: np.random.Generator) -> pl.D
     start = items.select(roc7(pl.col("start_date")))["start_date"]
     end = items.select(roc7(pl.col("end_date")))["end_date"]
     school = pl.Series([words.SCHOOL_NAME] * n, dtype=pl.String)
+    title = items["title"].cast(pl.String)
     known: dict[str, pl.Series] = {
-        title_col: items["title"].cast(pl.String),
+        title_col: title,
         "內容簡述": items["summary"].cast(pl.String),
         "開始日期": start, "結束日期": end, "日期": end, "結果公布日期": end, "取得證照日期": end,
         "時數": hours, "總時數": hours, "節數": hours,
-        "單位名稱": school, "服務單位": school, "辦理單位": school,
+        "服務單位": school, "辦理單位": school,
         "開設單位": pl.Series([UNIVERSITY if cat == "大學及技專校院先修課程" else words.SCHOOL_NAME] * n, dtype=pl.String),
         "開設學年度": year, "活動學年度": year, "開設學期": semester, "活動學期": semester,
         "幹部等級": pl.Series(rng.integers(1, 4, n)).cast(pl.String),
         "獎項": pl.Series(_AWARDS).gather(rng.integers(0, len(_AWARDS), n)),
         "每週節數": pl.Series(["2"] * n), "開設週數": pl.Series(["18"] * n), "職場學習職稱": pl.Series(["學員"] * n),
     }
+    if cat == "幹部經歷":  # the title 單位-職務 (班級幹部-學藝股長) is the two columns, as readers join them
+        parts = title.str.split_exact("-", 1)
+        known["單位名稱"], known["擔任職務"] = parts.struct.field("field_0"), parts.struct.field("field_1")
     return pl.DataFrame([known.get(c, pl.Series([None] * n, dtype=pl.String)).alias(c) for c in columns])
 
 
