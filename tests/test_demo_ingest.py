@@ -10,9 +10,9 @@ import duckdb
 
 def _name(path: str, out: Path) -> str:
     """A loaded file's name as the folder shows it (a zip member: `收訖明細.zip/收訖明細_課程學習成果.csv`),
-    the way DemoSummary keys it."""
+    the way DemoSummary keys it: snapshot_files holds paths relative to the folder ingested."""
     root = str(out).rstrip("/") + "/"
-    return path[len(root):] if path.startswith(root) else Path(path).name
+    return path[len(root):] if path.startswith(root) else path
 
 
 def test_every_injected_bad_row_is_quarantined_and_no_other(demo_school) -> None:
