@@ -114,6 +114,24 @@ ABSENCE_NAMES = {"01": "公假", "02": "事假", "03": "病假", "04": "婚假",
                  "07": "陪產假", "08": "流產假", "09": "育嬰假", "10": "生理假", "11": "喪假", "12": "曠課"}
 ABSENCE_CODE = _choices({**{n: c for c, n in ABSENCE_NAMES.items()},
                          **{str(int(c)): c for c in ABSENCE_NAMES}})
+#: The closed values a school may give its own spellings of (`parameters/value_aliases.yaml`):
+#: section -> the contract's choices. A column belongs to a section when it accepts all of them.
+VALUE_ALIAS_FILE = "parameters/value_aliases.yaml"
+VALUE_ALIAS_SECTIONS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "status": STATUS, "sex": SEX, "semester": SEMESTER, "category": MP_CATEGORY, "absence_type": ABSENCE_CODE,
+})
+
+
+def value_section(choices: Mapping[str, str] | None) -> str | None:
+    """The value-alias section of a choice column (its choices, possibly extended by aliases)."""
+    if not choices:
+        return None
+    for section, base in VALUE_ALIAS_SECTIONS.items():
+        if all(choices.get(k) == v for k, v in base.items()):
+            return section
+    return None
+
+
 TRAINING_TYPE = _choices({"選課說明會": "course_selection", "新生說明會": "new_student",
                           "系統操作說明": "platform_class", "教師研習": "teacher_workshop",
                           "親師說明": "parent_briefing", "親師說明會": "parent_briefing"})
