@@ -38,6 +38,8 @@ REASONS = {
     "missing_value": "empty, but the contract requires a value",
     "too_many_fields": "more cells than the header has columns",
     "duplicate_key": "repeats the key of an earlier row",
+    "unknown_student_no": "no 身分證號, and no roster row of the term has its 學號",
+    "ambiguous_student_no": "no 身分證號, and the roster of the term gives its 學號 to several students",
 }
 #: An ID-shaped token, half- or full-width (the cells are masked as found, not normalised).
 _ID_TOKEN = r"([A-Za-zＡ-Ｚａ-ｚ][A-Da-d0-9Ａ-Ｄａ-ｄ０-９])[0-9０-９]{6}([0-9０-９]{2})"
