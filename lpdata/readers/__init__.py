@@ -18,16 +18,17 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from ..contract import RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
+from ..contract import KINDS_BY_NAME, RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
 from ..errors import InputFileError, LpdataError, UnknownKindError
+from .context import read_cover, with_context
 from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
 from .guard import column_letters
 from . import big
 from .big import Spill, SpilledRows
 from .ids import IdHasher
 from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
-from .tables import (ROW, TABLE_SUFFIXES, YAML_SUFFIXES, Sheet, decode_csv_bytes, preview_csv, read_csv_body,
-                     read_workbook)
+from .tables import (PREVIEW_ROWS, ROW, TABLE_SUFFIXES, YAML_SUFFIXES, Sheet, decode_csv_bytes, preview_csv,
+                     read_csv_body, read_workbook)
 from .values import parse_date
 
 __all__ = [
@@ -134,32 +135,45 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
         if found is None:
             raise resolver.nearest_error(preview, file=path)
         index, match = found
-        body = read_csv_body(decoded, index, len(match.headers), path)
+        body = with_context(match, read_csv_body(decoded, index, match.width, path))
         # One part only: the kept rows' raw cells (for duplicates across sheets) are never needed.
         typed = type_rows(match.kind, match, body, sheet=None, hasher=hasher, keep_raw=False)
-        return [_export(match.kind, path, sha, decoded.encoding, (), [typed],
+        return [_export(KINDS_BY_NAME[match.kind.name], path, sha, decoded.encoding, (), [typed],
                         match.ignored + _unnamed_columns(match, body), ())]
-    # .xlsx / .xls: every sheet that is not a cover is data.
+    # .xlsx / .xls: every sheet that is not a cover is data, each recognised on its own.
     sheets = read_workbook(path)
     by_kind: dict[str, tuple[Kind, list[TypedRows], list[str], set[str]]] = {}
     skipped: list[str] = []
     headers: list[tuple[Sheet, int, HeaderMatch]] = []
+    # A cover (封面) gives every data sheet its values (學年度, 學期, 學校代碼, 名冊別 …) as context.
+    cover: dict[str, str] = {}
+    data: list[Sheet] = []
     for sheet in sheets:
-        preview = sheet.rows[:30]
-        found = resolver.find_header(preview, file=path, sheet=sheet.name)
+        values = read_cover(sheet.name, sheet.rows[:PREVIEW_ROWS])
+        if values is None:
+            data.append(sheet)
+            continue
+        skipped.append(sheet.name)
+        for header, value in values.items():
+            cover.setdefault(header, value)
+    hint = cover.get("名冊別", "")
+    for sheet in data:
+        preview = sheet.rows[:PREVIEW_ROWS]
+        found = resolver.find_header(preview, file=path, sheet=sheet.name, context=cover, hint=hint)
         if found is None:
             if is_cover_sheet(sheet.name, preview, resolver):
                 skipped.append(sheet.name)
                 continue
-            raise resolver.nearest_error(preview, file=path, sheet=sheet.name)
+            raise resolver.nearest_error(preview, file=path, sheet=sheet.name, context=cover)
         headers.append((sheet, *found))
     # The kept rows' raw cells are needed only where a kind spans several sheets (cross-sheet duplicates).
     sheets_of_kind = Counter(match.kind.name for _, _, match in headers)
     for sheet, index, match in headers:
-        body = sheet.body(index, len(match.headers))
+        body = with_context(match, sheet.body(index, match.width))
         typed = type_rows(match.kind, match, body, sheet=sheet.name, hasher=hasher,
                           keep_raw=sheets_of_kind[match.kind.name] > 1)
-        entry = by_kind.setdefault(match.kind.name, (match.kind, [], [], set()))
+        # A layout's rows are its target kind's (same stored columns, same order).
+        entry = by_kind.setdefault(match.kind.name, (KINDS_BY_NAME[match.kind.name], [], [], set()))
         entry[1].append(typed)
         entry[2].append(sheet.name)
         entry[3].update(match.ignored + _unnamed_columns(match, body))
