@@ -20,7 +20,8 @@ import yaml
 
 from ..contract import KINDS_BY_NAME, RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
 from ..errors import InputFileError, LpdataError, UnknownKindError
-from .context import read_cover, with_context
+from ..layouts import SHEET_HEADER
+from .context import read_cover, sheet_label, with_context
 from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
 from .guard import column_letters
 from . import big
@@ -156,15 +157,16 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
         skipped.append(sheet.name)
         for header, value in values.items():
             cover.setdefault(header, value)
-    hint = cover.get("名冊別", "")
+    book = cover.get("名冊別", "")
     for sheet in data:
         preview = sheet.rows[:PREVIEW_ROWS]
-        found = resolver.find_header(preview, file=path, sheet=sheet.name, context=cover, hint=hint)
+        context = {**cover, SHEET_HEADER: sheet_label(sheet.name)}  # a layout's `book` is its sheet's name
+        found = resolver.find_header(preview, file=path, sheet=sheet_label(sheet.name), context=context, book=book)
         if found is None:
             if is_cover_sheet(sheet.name, preview, resolver):
                 skipped.append(sheet.name)
                 continue
-            raise resolver.nearest_error(preview, file=path, sheet=sheet.name, context=cover)
+            raise resolver.nearest_error(preview, file=path, sheet=sheet.name, context=context)
         headers.append((sheet, *found))
     # The kept rows' raw cells are needed only where a kind spans several sheets (cross-sheet duplicates).
     sheets_of_kind = Counter(match.kind.name for _, _, match in headers)

@@ -15,7 +15,7 @@ import polars as pl
 
 from ..layouts import COVER_HEADERS, Layout
 from .detect import HeaderMatch, normalize_header
-from .values import clean_code
+from .values import clean_code, clean_text
 
 _COVER = {normalize_header(h) for h in COVER_HEADERS}
 
@@ -45,6 +45,12 @@ def read_cover(name: str, rows: Sequence[Sequence[str | None]]) -> dict[str, str
     if all(len(p) == 2 and normalize_header(p[0]) in _COVER for p in pairs) and (len(pairs) >= 2 or named_cover):
         return {normalize_header(p[0]): p[1] for p in pairs}
     return None
+
+
+def sheet_label(name: str) -> str:
+    """A sheet's name as a person reads it: the pilot templates' names end in a TAB (stored
+    `_x0009_`) or a space."""
+    return name.replace("_x0009_", "").strip()
 
 
 def with_context(match: HeaderMatch, body: pl.DataFrame) -> pl.DataFrame:
@@ -99,7 +105,29 @@ def _year_credits(*years: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(one).then(grade), pl.when(one).then(credits)
 
 
+def _credit_flag(code: pl.Expr) -> pl.Expr:
+    """是否採計學分 / 是否計算學分: 1 counted (是), 2 not (否), 3 unknown (none); other text is left
+    for the yes/no parser to accept or quarantine."""
+    c = clean_code(code)
+    return pl.when(c == "1").then(pl.lit("是")).when(c == "2").then(pl.lit("否")).when(c == "3").then(None) \
+        .otherwise(c)
+
+
+def _unit_and_role(unit: pl.Expr, role: pl.Expr) -> pl.Expr:
+    """An MP 幹部經歷 title, 單位名稱-擔任職務 (班級幹部-學藝股長), or whichever is given."""
+    u, r = clean_text(unit), clean_text(role)
+    return pl.when(u.is_not_null() & r.is_not_null()).then(pl.concat_str([u, r], separator="-")) \
+        .otherwise(pl.coalesce(u, r))
+
+
+def _first_given(*texts: pl.Expr) -> pl.Expr:
+    return pl.coalesce(*[clean_text(t) for t in texts])
+
+
 DERIVATIONS: Mapping[str, Callable[..., pl.Expr]] = {
+    "credit_flag": _credit_flag,
+    "unit_and_role": _unit_and_role,
+    "first_given": _first_given,
     "class_of_seat_code": _class_of_seat_code,
     "seat_of_seat_code": _seat_of_seat_code,
     "grade_of_class": _grade_of_class,

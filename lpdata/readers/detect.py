@@ -23,7 +23,7 @@ import yaml
 
 from ..contract import KINDS, KINDS_BY_NAME, Kind
 from ..errors import AmbiguousKindError, ConfigError, DuplicateColumnError, UnknownKindError
-from ..layouts import LAYOUTS, Layout, matchable
+from ..layouts import BOOKS, LAYOUTS, Layout, matchable
 
 #: Labels that mark a cover sheet (封面) of a workbook.
 COVER_LABELS = ("學校代碼", "學年度", "名冊別", "學校名稱", "封面")
@@ -159,35 +159,39 @@ class HeaderResolver:
         derived: list[str] = []
         if isinstance(kind, Layout):
             for d in kind.derived:
-                if d.name not in out and all(s in out for s in d.sources):
+                if d.name not in out and any(s in out for s in d.sources):
                     out[d.name] = width + len(context) + len(derived)
                     derived.append(d.name)
         return out, context, derived
 
     def find_header(self, rows: Sequence[Sequence[str | None]], *, file: Path,
                     sheet: str | None = None, context: Mapping[str, str] | None = None,
-                    hint: str = "") -> tuple[int, HeaderMatch] | None:
+                    book: str = "") -> tuple[int, HeaderMatch] | None:
         """The first row that is a complete header of some kind, or None. `context`: the cover's
-        header -> value (counted as present); `hint`: text (the sheet's name, the cover's 名冊別)
-        whose words pick a layout when several fit."""
+        header -> value (counted as present); `book`: the cover's 名冊别 (a code, BOOKS), which
+        leaves out the layouts of other 名冊. Of several complete matches, the one with the most of
+        the row's own columns wins; a tie is decided by the layouts' hints in the sheet's name, then
+        in the 名冊's name, then by a layout marked `fallback`."""
+        code = normalize_header(book).removesuffix(".0")
+        hint = BOOKS.get(code, book)
         for index, row in enumerate(rows):
             if sum(1 for c in row if c) < 2:
                 continue
             found: list[tuple[int, Kind, dict[str, int], list[str]]] = []
             width = _width(row)
             for kind in self.kinds:
+                if code in BOOKS and isinstance(kind, Layout) and code not in kind.books:
+                    continue
                 positions, missing, duplicates = self._match(kind, row, context)
                 if not missing:
                     # Ranked by the row's own cells matched (context fits every kind alike).
                     found.append((sum(1 for i in positions.values() if i < width), kind, positions, duplicates))
             if not found:
                 continue
-            found = _by_hint(found, sheet or "", hint)
             found.sort(key=lambda f: -f[0])
             tied = [f for f in found if f[0] == found[0][0]]
-            fallback = [f for f in tied if isinstance(f[1], Layout) and f[1].fallback]
-            if len(tied) > 1 and len(fallback) == 1:
-                found = fallback
+            if len(tied) > 1:
+                found = _by_hint(tied, sheet or "", hint)
             if len(found) > 1 and found[0][0] == found[1][0]:
                 raise AmbiguousKindError(
                     f"the header fits both {_label(found[0][1])} and {_label(found[1][1])}",
@@ -265,16 +269,19 @@ def _sources(kind: Kind, name: str) -> tuple[str, ...]:
     return next(d.sources for d in kind.derived if d.name == name)
 
 
-def _by_hint(found: list, sheet: str, hint: str) -> list:
-    """The complete matches whose layout's hints are in the sheet's name, else in `hint` (the
-    cover's 名冊別), when some are; else all of them."""
+def _by_hint(tied: list, sheet: str, hint: str) -> list:
+    """Of tied complete matches: those whose layout's hints are in the sheet's name, else in `hint`
+    (the 名冊's name), else the one layout marked `fallback`; else all of them."""
     for text in (normalize_header(sheet), normalize_header(hint)):
         if not text:
             continue
-        hinted = [f for f in found if isinstance(f[1], Layout) and any(h in text for h in f[1].hints)]
+        hinted = [f for f in tied if isinstance(f[1], Layout) and any(h in text for h in f[1].hints)]
         if hinted:
-            return hinted
-    return found
+            tied = hinted
+            if len(tied) == 1:
+                return tied
+    fallback = [f for f in tied if isinstance(f[1], Layout) and f[1].fallback]
+    return fallback if len(fallback) == 1 else tied
 
 
 def _hint_example(*kinds: Kind) -> str:
