@@ -8,7 +8,14 @@ required flags. Besides its columns it may have
 - `constants`: header -> value, constant *context* columns of every row (名冊別 = 課程學習成果, the
   MP category of a category sheet), counted as present when a header is matched;
 - `derived`: stored columns computed from the text of others (`lpdata.readers.context` does it);
-- `hints`: words of a sheet name (or of the cover's 名冊別) that pick this layout when several fit.
+- `books`: the 名冊別 codes (BOOKS) of the covers of its workbooks: a cover's code leaves the layouts
+  of other 名冊 out;
+- `hints`: words of a sheet name (or of the 名冊's name) that pick this layout when several fit
+  equally well, and `fallback`, the layout taken when none does.
+
+Sources (see docs/formats.md and the research DOSSIER): the 104-curriculum templates and generator
+(ischool-desktop/LHDB_SH), the pilot 108 templates (S1), the 108 workbooks and the research release's
+headers (S3, S4); the 異動代碼 table of ischoolinc/SHPermrec (UpdateCode_SHD.xml).
 
 A workbook's horizontal cover (封面: one header row such as 學校代碼 · 學年度 · 學期 · 名冊別, one
 row of values) gives more context columns, for every data sheet of the workbook; a data sheet's own

@@ -68,6 +68,11 @@ _EXPECTED_BY_TYPE = {
 
 
 def _expected(col: Column) -> str:
+    if col.choices and len(col.choices) > 40:
+        # A national code table (學籍狀態代碼 = the 3-digit 異動代碼): its words and its codes' span.
+        codes = sorted(k for k in col.choices if k.isdigit() and len(k) == 3)
+        words = [k for k in col.choices if not k.isdigit() and k != col.choices[k]]
+        return f"one of {'/'.join(words[:8])} or a code {codes[0]}-{codes[-1]} of the national table"
     if col.choices:
         shown = [k for k in col.choices if k != col.choices[k]] or list(col.choices)
         return "one of " + "/".join(shown[:8])
