@@ -38,6 +38,7 @@ MAX_CELL = 40
 
 DB_HELP = "The DuckDB file (default: $LP_DB, else data/lp.duckdb)."
 DEFAULT_ALIASES = Path("parameters/header_aliases.yaml")
+DEFAULT_VALUE_ALIASES = Path("parameters/value_aliases.yaml")
 
 
 def _db(db: Optional[Path]) -> Path:
@@ -78,6 +79,8 @@ def ingest(
         None, "--key-file", help="The ID-hash key (default: $LP_KEY_FILE, else ~/.config/lp-workbench/id-hash.key)."),
     aliases: Optional[Path] = typer.Option(
         None, "--aliases", help="Header alias YAML (default: parameters/header_aliases.yaml if present)."),
+    value_aliases: Optional[Path] = typer.Option(
+        None, "--value-aliases", help="Value alias YAML (default: parameters/value_aliases.yaml if present)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Load an export folder into the database: all of it or nothing."""
@@ -86,6 +89,7 @@ def ingest(
     try:
         when = parse_exported_at(exported_at) if exported_at else None
         alias_file = aliases or (DEFAULT_ALIASES if DEFAULT_ALIASES.exists() else None)
+        value_file = value_aliases or (DEFAULT_VALUE_ALIASES if DEFAULT_VALUE_ALIASES.exists() else None)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
                       transient=True) as bar:
@@ -95,7 +99,7 @@ def ingest(
                 bar.update(task, total=total, completed=i, description=f"reading {path.name}")
 
             result = run_ingest(folder, db=_db(db), exported_at=when, key_file=key_file,
-                                aliases_file=alias_file, progress=progress)
+                                aliases_file=alias_file, value_aliases_file=value_file, progress=progress)
     except (LpdataError, Exception) as exc:  # noqa: BLE001 - every error gets one clear line
         _fail(exc)
         return

@@ -87,7 +87,12 @@ def _choices(pairs: Mapping[str, str]) -> Mapping[str, str]:
 T = ColumnType
 
 STATUS = _choices({"在學": "enrolled", "休學": "suspended", "轉出": "transferred_out",
-                   "退學": "withdrawn", "畢業": "graduated"})
+                   "退學": "withdrawn", "畢業": "graduated",
+                   # ischool / 1Campus (exports.md v2): 一般 is an ordinary enrolled student; 延修, a
+                   # student in extended study (past the third year, still enrolled and still taking
+                   # courses, so counted as enrolled); 輟學, dropped out (no longer attending: withdrawn);
+                   # 畢業或離校, graduated or otherwise gone (ischool's one word for both: graduated).
+                   "一般": "enrolled", "延修": "enrolled", "輟學": "withdrawn", "畢業或離校": "graduated"})
 CERT_STATUS = _choices({"待認證": "pending", "認證通過": "certified", "認證未通過": "rejected",
                         "通過": "certified", "未通過": "rejected"})
 PORTFOLIO_KIND = _choices({"課程學習成果": "clo", "多元表現": "mp"})
@@ -109,6 +114,24 @@ ABSENCE_NAMES = {"01": "公假", "02": "事假", "03": "病假", "04": "婚假",
                  "07": "陪產假", "08": "流產假", "09": "育嬰假", "10": "生理假", "11": "喪假", "12": "曠課"}
 ABSENCE_CODE = _choices({**{n: c for c, n in ABSENCE_NAMES.items()},
                          **{str(int(c)): c for c in ABSENCE_NAMES}})
+#: The closed values a school may give its own spellings of (`parameters/value_aliases.yaml`):
+#: section -> the contract's choices. A column belongs to a section when it accepts all of them.
+VALUE_ALIAS_FILE = "parameters/value_aliases.yaml"
+VALUE_ALIAS_SECTIONS: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "status": STATUS, "sex": SEX, "semester": SEMESTER, "category": MP_CATEGORY, "absence_type": ABSENCE_CODE,
+})
+
+
+def value_section(choices: Mapping[str, str] | None) -> str | None:
+    """The value-alias section of a choice column (its choices, possibly extended by aliases)."""
+    if not choices:
+        return None
+    for section, base in VALUE_ALIAS_SECTIONS.items():
+        if all(choices.get(k) == v for k, v in base.items()):
+            return section
+    return None
+
+
 TRAINING_TYPE = _choices({"選課說明會": "course_selection", "新生說明會": "new_student",
                           "系統操作說明": "platform_class", "教師研習": "teacher_workshop",
                           "親師說明": "parent_briefing", "親師說明會": "parent_briefing"})
@@ -134,23 +157,26 @@ ROLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
 ROLE_CHOICES = _choices({zh: code for code, names in ROLES.items() for zh in names})
 
 # Columns shared by many kinds.
-_YEAR = Column("學年度", "academic_year", T.INT, required=True, low=1, high=300)
-_SEM = Column("學期", "semester", T.CHOICE, required=True, choices=SEMESTER, as_int=True)
-_NID = Column("身分證號", "national_id", T.NATIONAL_ID, required=True, aliases=("身分證字號", "統一證號"))
+# exports.md v2 built-in spellings: the national database's research releases print `sch_year` and
+# `semester`; rosters print the ID as 身分證統一編號, 國民身分證統一編號, 身份證字號 (份) or 身分證號碼.
+_YEAR = Column("學年度", "academic_year", T.INT, required=True, low=1, high=300, aliases=("sch_year",))
+_SEM = Column("學期", "semester", T.CHOICE, required=True, choices=SEMESTER, as_int=True, aliases=("semester",))
+_NID = Column("身分證號", "national_id", T.NATIONAL_ID, required=True,
+              aliases=("身分證字號", "統一證號", "身分證統一編號", "國民身分證統一編號", "身份證字號", "身分證號碼"))
 _COURSE = Column("課程代碼", "course_code", T.CODE, required=True)
 
 KINDS: tuple[Kind, ...] = (
     Kind("students", "學生名冊", "student roster", (
         _YEAR, _SEM, _NID,
         Column("學號", "student_no", T.CODE, required=True),
-        Column("姓名", "name", T.TEXT, required=True),
-        Column("性別代碼", "sex", T.CHOICE, choices=SEX, as_int=True),
-        Column("出生日期", "birth_date", T.DATE),
+        Column("姓名", "name", T.TEXT, required=True, aliases=("學生姓名",)),
+        Column("性別代碼", "sex", T.CHOICE, choices=SEX, as_int=True, aliases=("性別",)),
+        Column("出生日期", "birth_date", T.DATE, aliases=("生日",)),
         Column("年級", "grade", T.INT, required=True, low=1, high=3),
         Column("班級名稱", "class_name", T.CODE, required=True, aliases=("班級", "班別名稱")),
         Column("座號", "seat_no", T.INT, required=True, low=0, high=999),
         Column("科別", "department", T.TEXT),
-        Column("學籍狀態", "status", T.CHOICE, required=True, choices=STATUS),
+        Column("學籍狀態", "status", T.CHOICE, required=True, choices=STATUS, aliases=("在學狀態",)),
         Column("學籍異動日期", "status_changed_on", T.DATE, stamp=True),
         Column("郵遞區號", "postcode", T.CODE),
         Column("通訊地址", "address", T.TEXT),
@@ -198,7 +224,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("mp", "多元表現", "diverse performances", (
         Column("表現編號", "item_id", T.CODE, required=True),
         _YEAR,
-        Column("學期", "semester", T.CHOICE, choices=SEMESTER, as_int=True),
+        Column("學期", "semester", T.CHOICE, choices=SEMESTER, as_int=True, aliases=("semester",)),
         _NID,
         Column("類別", "category", T.CHOICE, required=True, choices=MP_CATEGORY),
         Column("名稱", "title", T.TEXT, required=True),
@@ -360,9 +386,9 @@ NATIONAL_UPLOADS = Kind("national_uploads", "上傳國教署名冊", "uploaded n
     Column("名冊", "book", T.TEXT),
     Column("學校代碼", "school_code", T.CODE),
     _YEAR,
-    Column("學期", "semester", T.CHOICE, choices=SEMESTER, as_int=True),
+    Column("學期", "semester", T.CHOICE, choices=SEMESTER, as_int=True, aliases=("semester",)),
     _NID,
-    Column("出生日期", "birth_date", T.DATE),
+    Column("出生日期", "birth_date", T.DATE, aliases=("生日",)),
     Column("課程代碼", "course_code", T.CODE),
     Column("科目名稱", "course_name", T.TEXT),
     Column("類別", "category", T.CHOICE, choices=MP_CATEGORY),

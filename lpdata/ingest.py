@@ -175,6 +175,7 @@ def ingest(
     exported_at: dt.datetime | None = None,
     key_file: str | Path | None = None,
     aliases_file: str | Path | None = None,
+    value_aliases_file: str | Path | None = None,
     progress: Progress | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> IngestResult:
@@ -184,7 +185,8 @@ def ingest(
     if not source.exists():
         raise LpdataError("no such file or folder", file=source)
     hasher = IdHasher.from_file(Path(key_file) if key_file else None)
-    resolver = HeaderResolver(Aliases.load(Path(aliases_file) if aliases_file else None))
+    resolver = HeaderResolver(Aliases.load(Path(aliases_file) if aliases_file else None,
+                                           Path(value_aliases_file) if value_aliases_file else None))
     # A big file's rows wait in Parquet files beside the database until the write (removed after).
     with Spill(db.resolve().parent) as spill:
         return _read_and_write(source, db, started, hasher, resolver, exported_at, progress, before_commit, spill)

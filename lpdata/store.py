@@ -33,6 +33,7 @@ from .readers import Export, SpilledRows
 from .readers.ids import IdHasher, mask_ids_in_text
 from .readers.rows import PART, SHEET
 from .readers.tables import ROW
+from .resolve import tie_student_numbers
 
 SCHEMA_VERSION = "1"
 DEFAULT_DB = Path("data/lp.duckdb")
@@ -248,13 +249,15 @@ def write_exports(
 ) -> IngestResult:
     """Write the read exports in one transaction (schema and key check included, so a first ingest
     that fails leaves no tables behind). `before_commit` exists for fault tests."""
-    by_kind: dict[str, list[Export]] = {}
-    for export in exports:
-        by_kind.setdefault(export.kind.name, []).append(export)
     results: list[KindResult] = []
     with transaction(con):
         ensure_schema(con)
         check_key(con, hasher, db)
+        # Rows read by 學號 without 身分證號 get their student's ID hash, or go to the quarantine.
+        exports = tie_student_numbers(con, exports)
+        by_kind: dict[str, list[Export]] = {}
+        for export in exports:
+            by_kind.setdefault(export.kind.name, []).append(export)
         ingest_id = _next_id(con, "ingest_runs", "ingest_id")
         for kind_name in sorted(by_kind):
             group = by_kind[kind_name]

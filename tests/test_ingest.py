@@ -229,3 +229,59 @@ def test_copying_the_folder_elsewhere_is_still_the_same_export(export_folder: Pa
     assert {k.status for k in ingest(copy, db=db, key_file=key_file).kinds} == {"unchanged"}
 
 
+
+
+# --- exports.md v2: ischool rosters, rows tied by 學號, value aliases ------------------------------
+ISCHOOL_HEAD = ["學生系統編號", "學號", "班級", "座號", "科別", "姓名", "身分證號", "狀態"]
+GRADES_BY_NO = ["學年度", "學期", "學號", "姓名", "課程代碼", "學期學業成績"]
+
+
+def _ischool_roster(path: Path) -> Path:
+    return write_csv(path, [ISCHOOL_HEAD, ["1", "1130001", "101", 1, "普通科", "王小明", IDS[0], "一般"],
+                            ["2", "1130002", "101", 2, "普通科", "陳美麗", IDS[1], "延修"],
+                            ["3", "1130003", "102", 1, "普通科", "林大同", IDS[2], "延長修業"]])
+
+
+def test_an_ischool_roster_and_grades_by_student_no_in_one_run(tmp_path: Path, key_file: Path) -> None:
+    folder = tmp_path / "x"
+    folder.mkdir()
+    _ischool_roster(folder / "學生基本資料_113-1.csv")
+    write_csv(folder / "成績.csv", [GRADES_BY_NO, [113, 1, "1130001", "王小明", COURSE, 88],
+                                    [113, 1, "1130002", "陳美麗", COURSE, 77],
+                                    [113, 1, "1130099", "某某", COURSE, 60],   # no such student
+                                    [113, 2, "1130001", "王小明", COURSE, 90]])  # no roster of 113-2
+    db = tmp_path / "lp.duckdb"
+    result = ingest(folder, db=db, key_file=key_file)
+    counts = {k.kind: (k.rows_loaded, k.rows_quarantined) for k in result.kinds}
+    assert counts == {"students": (2, 1), "grades": (2, 2)}
+    con = connect(db)
+    assert con.sql("SELECT s.student_no, g.score FROM grades g JOIN students s USING (national_id_hash) "
+                   "ORDER BY 1").fetchall() == [("1130001", 88.0), ("1130002", 77.0)]
+    assert con.sql("SELECT status FROM students ORDER BY student_no").fetchall() == [("enrolled",), ("enrolled",)]
+    got = con.sql("SELECT kind, row_number, column_name, reason, value, detail FROM quarantine ORDER BY kind, row_number")
+    assert got.fetchall() == [
+        ("grades", 4, "學號", "unknown_student_no", "1130099", "no roster row of 113-1 has 學號 1130099"),
+        ("grades", 5, "學號", "unknown_student_no", "1130001", "no roster row of 113-2 has 學號 1130001"),
+        ("students", 4, "狀態", "invalid_choice", "延長修業",
+         "one of 在學/休學/轉出/退學/畢業/一般/延修/輟學; to accept '延長修業', add under status: in "
+         "parameters/value_aliases.yaml the line  延長修業: <the value it means>"),
+    ]
+    assert con.sql("SELECT count(*) FROM quarantine WHERE raw_row LIKE '%王小明%'").fetchall() == [(1,)]
+    con.close()
+
+
+def test_rows_by_student_no_use_the_database_roster_and_value_aliases(tmp_path: Path, key_file: Path) -> None:
+    db = tmp_path / "lp.duckdb"
+    first, second = tmp_path / "w1", tmp_path / "w2"
+    first.mkdir(), second.mkdir()
+    _ischool_roster(first / "學生_113-1.csv")
+    aliases = tmp_path / "value_aliases.yaml"
+    aliases.write_text("status:\n  延長修業: 延修\n", encoding="utf-8")
+    ingest(first, db=db, key_file=key_file, value_aliases_file=aliases)
+    write_csv(second / "成績.csv", [GRADES_BY_NO, [113, 1, "1130003", "林大同", COURSE, 66]])
+    [result] = ingest(second, db=db, key_file=key_file).kinds
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 0)
+    con = connect(db)
+    assert con.sql("SELECT s.student_no, s.status FROM grades g JOIN students s USING (national_id_hash)"
+                   ).fetchall() == [("1130003", "enrolled")]
+    con.close()

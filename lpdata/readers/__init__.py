@@ -24,7 +24,7 @@ from ..layouts import SHEET_HEADER
 from .context import read_cover, sheet_label, with_context
 from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
 from .guard import column_letters
-from . import big
+from . import big, partial
 from .big import Spill, SpilledRows
 from .ids import IdHasher
 from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
@@ -132,15 +132,16 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
     if suffix == ".csv":
         decoded = decode_csv_bytes(raw, path)
         preview = preview_csv(decoded, path)
-        found = resolver.find_header(preview, file=path)
+        found = partial.find_header(resolver, preview, file=path)
         if found is None:
             raise resolver.nearest_error(preview, file=path)
         index, match = found
         body = with_context(match, read_csv_body(decoded, index, match.width, path))
         # One part only: the kept rows' raw cells (for duplicates across sheets) are never needed.
-        typed = type_rows(match.kind, match, body, sheet=None, hasher=hasher, keep_raw=False)
-        return [_export(KINDS_BY_NAME[match.kind.name], path, sha, decoded.encoding, (), [typed],
-                        match.ignored + _unnamed_columns(match, body), ())]
+        typed, kind = partial.type_match(match, body, sheet=None, hasher=hasher, file=path, title=preview[:index],
+                                         keep_raw=False)
+        return [partial.contract_export(_export(kind, path, sha, decoded.encoding, (), [typed],
+                                                match.ignored + _unnamed_columns(match, body), ()))]
     # .xlsx / .xls: every sheet that is not a cover is data, each recognised on its own.
     sheets = read_workbook(path)
     by_kind: dict[str, tuple[Kind, list[TypedRows], list[str], set[str]]] = {}
@@ -158,31 +159,35 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
         for header, value in values.items():
             cover.setdefault(header, value)
     book = cover.get("名冊別", "")
+    titles: dict[str, list] = {}
     for sheet in data:
         preview = sheet.rows[:PREVIEW_ROWS]
         context = {**cover, SHEET_HEADER: sheet_label(sheet.name)}  # a layout's `book` is its sheet's name
-        found = resolver.find_header(preview, file=path, sheet=sheet_label(sheet.name), context=context, book=book)
+        found = partial.find_header(resolver, preview, file=path, sheet=sheet_label(sheet.name), context=context,
+                                    book=book)
         if found is None:
             if is_cover_sheet(sheet.name, preview, resolver):
                 skipped.append(sheet.name)
                 continue
             raise resolver.nearest_error(preview, file=path, sheet=sheet.name, context=context)
         headers.append((sheet, *found))
+        titles[sheet.name] = preview[:found[0]]
     # The kept rows' raw cells are needed only where a kind spans several sheets (cross-sheet duplicates).
     sheets_of_kind = Counter(match.kind.name for _, _, match in headers)
     for sheet, index, match in headers:
         body = with_context(match, sheet.body(index, match.width))
-        typed = type_rows(match.kind, match, body, sheet=sheet.name, hasher=hasher,
-                          keep_raw=sheets_of_kind[match.kind.name] > 1)
-        # A layout's rows are its target kind's (same stored columns, same order).
-        entry = by_kind.setdefault(match.kind.name, (KINDS_BY_NAME[match.kind.name], [], [], set()))
+        typed, kind = partial.type_match(match, body, sheet=sheet.name, hasher=hasher, file=path,
+                                         title=titles[sheet.name], keep_raw=sheets_of_kind[match.kind.name] > 1)
+        # A layout's rows are its target kind's (same stored columns, same order): contract_export.
+        entry = by_kind.setdefault(match.kind.name, (kind, [], [], set()))
         entry[1].append(typed)
         entry[2].append(sheet.name)
         entry[3].update(match.ignored + _unnamed_columns(match, body))
     if not by_kind:
         raise UnknownKindError("the workbook has no data sheet (only covers or empty sheets)",
                                file=path, expected="a sheet with the header row of an export kind")
-    return [_export(kind, path, sha, None, tuple(names), parts, tuple(sorted(ignored)), tuple(skipped))
+    return [partial.contract_export(_export(kind, path, sha, None, tuple(names), parts, tuple(sorted(ignored)),
+                                            tuple(skipped)))
             for kind, parts, names, ignored in by_kind.values()]
 
 

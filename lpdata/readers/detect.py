@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
 import yaml
 
-from ..contract import KINDS, KINDS_BY_NAME, Kind
+from ..contract import KINDS, KINDS_BY_NAME, VALUE_ALIAS_SECTIONS, Kind, value_section
 from ..errors import AmbiguousKindError, ConfigError, DuplicateColumnError, UnknownKindError
 from ..layouts import BOOKS, LAYOUTS, Layout, matchable
 
@@ -59,17 +59,88 @@ class HeaderMatch:
         return len(self.headers) - len(self.context) - len(self.derived)
 
 
+def normalize_value(text: object) -> str:
+    """A closed value as the choice parser compares it: NFKC, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
+@dataclass(frozen=True)
+class ValueAliases:
+    """A school's own spellings of closed values (`parameters/value_aliases.yaml`):
+
+        status:          # sections: status, sex, semester, category, absence_type
+          延長修業: 在學    # spelling: a spelling the contract accepts
+
+    The choice columns of each section accept the spelling as the value its canonical spelling has."""
+
+    sections: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def load(cls, path: Path | None) -> "ValueAliases":
+        if path is None or not Path(path).exists():
+            return cls()
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"the value alias file is not valid YAML: {exc}", file=path) from exc
+        sections_hint = ", ".join(VALUE_ALIAS_SECTIONS)
+        if not isinstance(data, dict):
+            raise ConfigError("the value alias file must be a mapping", file=path,
+                              expected=f"sections {sections_hint}, each a mapping of spelling: canonical")
+        out: dict[str, dict[str, str]] = {}
+        for section, mapping in data.items():
+            if section not in VALUE_ALIAS_SECTIONS:
+                raise ConfigError(f"unknown section {section!r}", file=path, column=str(section),
+                                  expected="one of " + sections_hint)
+            if mapping is None:
+                continue
+            if not isinstance(mapping, dict):
+                raise ConfigError(f"section {section!r} must map spellings to the contract's values",
+                                  file=path, column=str(section), expected="lines like  延長修業: 在學")
+            base = {normalize_value(k): v for k, v in VALUE_ALIAS_SECTIONS[section].items()}
+            shown = "/".join(k for k, v in VALUE_ALIAS_SECTIONS[section].items() if k != v) \
+                or "/".join(VALUE_ALIAS_SECTIONS[section])
+            target = out.setdefault(section, {})
+            for spelling, canonical in mapping.items():
+                where = f"{section}: {spelling}"
+                if canonical is None or normalize_value(canonical) not in base:
+                    raise ConfigError(f"{where}: {canonical!r} is not a {section} value the contract accepts",
+                                      file=path, column=where, expected="one of " + shown)
+                value = base[normalize_value(canonical)]
+                known = base.get(normalize_value(spelling))
+                if known is not None and known != value:
+                    raise ConfigError(f"{where}: the contract already reads {spelling!r} as another value",
+                                      file=path, column=where, expected="a spelling of your own")
+                target[normalize_value(spelling)] = value
+        return cls(MappingProxyType({k: MappingProxyType(v) for k, v in out.items()}))
+
+    def apply(self, kind: Kind) -> Kind:
+        """`kind` with its choice columns accepting this school's spellings (itself when none apply)."""
+        if not self.sections:
+            return kind
+        columns = []
+        for col in kind.columns:
+            extra = self.sections.get(value_section(col.choices) or "")
+            columns.append(replace(col, choices=MappingProxyType({**col.choices, **extra}))
+                           if extra and col.choices is not None else col)
+        return kind if columns == list(kind.columns) else replace(kind, columns=tuple(columns))
+
+
 @dataclass(frozen=True)
 class Aliases:
-    """Vendor header -> contract header, for every kind (`all`) or one kind."""
+    """Vendor header -> contract header, for every kind (`all`) or one kind; and the school's
+    spellings of closed values (`values`, from their own file)."""
 
     common: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     per_kind: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    values: ValueAliases = field(default_factory=ValueAliases)
 
     @classmethod
-    def load(cls, path: Path | None) -> "Aliases":
+    def load(cls, path: Path | None, values: Path | None = None) -> "Aliases":
+        """The header alias file `path` and the value alias file `values` (either may be absent)."""
+        value_aliases = ValueAliases.load(values)
         if path is None or not Path(path).exists():
-            return cls()
+            return cls(values=value_aliases)
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -90,7 +161,7 @@ class Aliases:
             for vendor, ours in mapping.items():
                 target[normalize_header(str(vendor))] = normalize_header(str(ours))
         return cls(MappingProxyType(common),
-                   MappingProxyType({k: MappingProxyType(v) for k, v in per_kind.items()}))
+                   MappingProxyType({k: MappingProxyType(v) for k, v in per_kind.items()}), value_aliases)
 
 
 class HeaderResolver:
@@ -99,7 +170,9 @@ class HeaderResolver:
 
     def __init__(self, aliases: Aliases | None = None, kinds: Sequence[Kind] = (*KINDS, *LAYOUTS)) -> None:
         aliases = aliases or Aliases()
-        self.kinds = tuple(kinds)
+        self.aliases = aliases
+        # A school's value aliases extend the choice columns of the kinds it matches.
+        self.kinds = tuple(aliases.values.apply(k) for k in kinds)
         # By identity: a layout has its target kind's name.
         self._lookup: dict[int, dict[str, str]] = {}
         for kind in self.kinds:

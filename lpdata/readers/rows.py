@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..contract import DERIVED_TERM, Column, ColumnType, Kind
+from ..contract import DERIVED_TERM, VALUE_ALIAS_FILE, Column, ColumnType, Kind, value_section
 from .detect import HeaderMatch
 from .ids import IdHasher, masked_id_expr, normalized_id_expr, valid_id_expr
 from .tables import EXTRA, ROW
@@ -38,6 +38,8 @@ REASONS = {
     "missing_value": "empty, but the contract requires a value",
     "too_many_fields": "more cells than the header has columns",
     "duplicate_key": "repeats the key of an earlier row",
+    "unknown_student_no": "no 身分證號, and no roster row of the term has its 學號",
+    "ambiguous_student_no": "no 身分證號, and the roster of the term gives its 學號 to several students",
     "whole_year_semester": "學期 0 (the whole year, as an MP workbook's cover has it) where a semester is needed",
 }
 #: 學期 0 means the whole year (exports.md v2): no semester where the kind allows none, else this reason.
@@ -79,6 +81,21 @@ def _expected(col: Column) -> str:
     if col.low is not None or col.high is not None:
         return f"a number from {col.low:g} to {col.high:g}" if col.high is not None else f"a number ≥ {col.low:g}"
     return _EXPECTED_BY_TYPE.get(col.type, col.type.value)
+
+
+def _expected_expr(col: Column, found: pl.Expr) -> pl.Expr:
+    """What the column expected; for a closed value a school may alias (exports.md v2), also the
+    line of `parameters/value_aliases.yaml` that would accept the value found."""
+    section = value_section(col.choices) if col.type is ColumnType.CHOICE else None
+    if section is None:
+        return pl.lit(_expected(col))
+    value = _masked(clean_text_expr(found))
+    return pl.format(f"{_expected(col)}; to accept '{{}}', add under {section}: in {VALUE_ALIAS_FILE} "
+                     "the line  {}: <the value it means>", value, value)
+
+
+def clean_text_expr(found: pl.Expr) -> pl.Expr:
+    return found.str.strip_chars()
 
 
 #: A column is parsed value by value (each distinct text once, then joined back) when it has at
@@ -223,8 +240,8 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
     expected = pl.coalesce(
         pl.when(extra_err.is_not_null()).then(pl.lit(f"at most {match.width} cells, as the header has")),
         *[pl.when(e.is_not_null()).then(
-            pl.when(e == WHOLE_YEAR).then(pl.lit(_WHOLE_YEAR_DETAIL)).otherwise(pl.lit(_expected(c)))
-            if _is_semester(c) else pl.lit(_expected(c))) for c, e in errors])
+            pl.when(e == WHOLE_YEAR).then(pl.lit(_WHOLE_YEAR_DETAIL)).otherwise(_expected_expr(c, text[c.name]))
+            if _is_semester(c) else _expected_expr(c, text[c.name])) for c, e in errors])
     # The offending cell as found (an ID masked: even a mistyped ID is personal data).
     found = pl.coalesce(
         pl.when(extra_err.is_not_null()).then(pl.col(EXTRA)),

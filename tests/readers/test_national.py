@@ -216,7 +216,8 @@ def test_student_roster_of_a_school_not_run_by_the_ministry(tmp_path: Path, hash
     ]
     # An unknown 學籍狀態代碼 is quarantined, naming the column as printed.
     assert reasons(export) == [("學生資料名冊", 5, "學籍狀態代碼", "invalid_choice")]
-    assert export.rejects["detail"][0] == "one of 在學/休學/轉出/退學/畢業 or a code 001-703 of the national table"
+    assert export.rejects["detail"][0].startswith("one of 在學/休學/轉出/退學/畢業/一般/延修/輟學 or a code 001-703 of "
+                                                  "the national table; to accept '999', add under status:")
     assert export.skipped_sheets == ("學生資料名冊封面",)
 
 
