@@ -37,6 +37,7 @@ import polars as pl
 
 from ..contract import KINDS_BY_NAME, Kind
 from ..errors import EmptyFileError, UndecodableFileError
+from ..layouts import Layout
 from .context import with_context
 from .detect import HeaderMatch, HeaderResolver
 from .ids import IdHasher
@@ -296,7 +297,8 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
     all_rejects = (pl.concat(rejects).sort(ROW, maintain_order=True) if rejects
                    else pl.DataFrame(schema=REJECT_SCHEMA))
     # A layout's rows are its target kind's (same stored columns, same order).
-    return BigCsv(KINDS_BY_NAME[kind.name], encoding, sha, spilled, all_rejects, rows_read, match.ignored + tuple(unnamed_columns))
+    return BigCsv(KINDS_BY_NAME[kind.name] if isinstance(kind, Layout) else kind, encoding, sha, spilled,
+                  all_rejects, rows_read, match.ignored + tuple(unnamed_columns))
 
 
 def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: list[tuple[int, int]],
