@@ -365,3 +365,14 @@ def test_identical_layouts_without_a_hint_are_ambiguous(resolver: HeaderResolver
         resolver.find_header([same], file=Path("x.xlsx"), sheet="Sheet1", context={"學年度": "113"})
     found = resolver.find_header([same], file=Path("x.xlsx"), sheet="其他活動紀錄", context={"學年度": "113"})
     assert found is not None and found[1].kind.label_zh == "其他多元表現紀錄"
+
+
+def test_a_csv_of_a_national_layout_with_its_own_term(tmp_path: Path, hasher: IdHasher) -> None:
+    # No cover in a CSV: the term must be columns of its own; the derived columns as in a workbook.
+    from conftest import write_csv
+
+    path = write_csv(tmp_path / "學生資料名冊.csv", [["學年度", "學期", *STUDENTS_RUN],
+                                                 ["113", "1", A, "0950301", SCHOOL, "101", "1", "1", "20109"]])
+    export = read(path, hasher)["students"]
+    assert rows_of(export, "academic_year", "semester", "grade", "class_name", "seat_no", "status") == [
+        (113, 1, 2, "201", 9, "enrolled")]
