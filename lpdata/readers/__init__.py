@@ -18,16 +18,18 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from ..contract import RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
+from ..contract import KINDS_BY_NAME, RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
 from ..errors import InputFileError, LpdataError, UnknownKindError
+from ..layouts import SHEET_HEADER
+from .context import read_cover, sheet_label, with_context
 from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
 from .guard import column_letters
 from . import big, partial
 from .big import Spill, SpilledRows
 from .ids import IdHasher
 from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
-from .tables import (ROW, TABLE_SUFFIXES, YAML_SUFFIXES, Sheet, decode_csv_bytes, preview_csv, read_csv_body,
-                     read_workbook)
+from .tables import (PREVIEW_ROWS, ROW, TABLE_SUFFIXES, YAML_SUFFIXES, Sheet, decode_csv_bytes, preview_csv,
+                     read_csv_body, read_workbook)
 from .values import parse_date
 
 __all__ = [
@@ -134,34 +136,49 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
         if found is None:
             raise resolver.nearest_error(preview, file=path)
         index, match = found
-        body = read_csv_body(decoded, index, len(match.headers), path)
+        body = with_context(match, read_csv_body(decoded, index, match.width, path))
         # One part only: the kept rows' raw cells (for duplicates across sheets) are never needed.
         typed, kind = partial.type_match(match, body, sheet=None, hasher=hasher, file=path, title=preview[:index],
                                          keep_raw=False)
         return [partial.contract_export(_export(kind, path, sha, decoded.encoding, (), [typed],
                                                 match.ignored + _unnamed_columns(match, body), ()))]
-    # .xlsx / .xls: every sheet that is not a cover is data.
+    # .xlsx / .xls: every sheet that is not a cover is data, each recognised on its own.
     sheets = read_workbook(path)
     by_kind: dict[str, tuple[Kind, list[TypedRows], list[str], set[str]]] = {}
     skipped: list[str] = []
     headers: list[tuple[Sheet, int, HeaderMatch]] = []
-    titles: dict[str, list] = {}
+    # A cover (封面) gives every data sheet its values (學年度, 學期, 學校代碼, 名冊別 …) as context.
+    cover: dict[str, str] = {}
+    data: list[Sheet] = []
     for sheet in sheets:
-        preview = sheet.rows[:30]
-        found = partial.find_header(resolver, preview, file=path, sheet=sheet.name)
+        values = read_cover(sheet.name, sheet.rows[:PREVIEW_ROWS])
+        if values is None:
+            data.append(sheet)
+            continue
+        skipped.append(sheet.name)
+        for header, value in values.items():
+            cover.setdefault(header, value)
+    book = cover.get("名冊別", "")
+    titles: dict[str, list] = {}
+    for sheet in data:
+        preview = sheet.rows[:PREVIEW_ROWS]
+        context = {**cover, SHEET_HEADER: sheet_label(sheet.name)}  # a layout's `book` is its sheet's name
+        found = partial.find_header(resolver, preview, file=path, sheet=sheet_label(sheet.name), context=context,
+                                    book=book)
         if found is None:
             if is_cover_sheet(sheet.name, preview, resolver):
                 skipped.append(sheet.name)
                 continue
-            raise resolver.nearest_error(preview, file=path, sheet=sheet.name)
+            raise resolver.nearest_error(preview, file=path, sheet=sheet.name, context=context)
         headers.append((sheet, *found))
         titles[sheet.name] = preview[:found[0]]
     # The kept rows' raw cells are needed only where a kind spans several sheets (cross-sheet duplicates).
     sheets_of_kind = Counter(match.kind.name for _, _, match in headers)
     for sheet, index, match in headers:
-        body = sheet.body(index, len(match.headers))
+        body = with_context(match, sheet.body(index, match.width))
         typed, kind = partial.type_match(match, body, sheet=sheet.name, hasher=hasher, file=path,
                                          title=titles[sheet.name], keep_raw=sheets_of_kind[match.kind.name] > 1)
+        # A layout's rows are its target kind's (same stored columns, same order): contract_export.
         entry = by_kind.setdefault(match.kind.name, (kind, [], [], set()))
         entry[1].append(typed)
         entry[2].append(sheet.name)

@@ -35,8 +35,10 @@ from typing import Callable, Iterator
 import numpy as np
 import polars as pl
 
-from ..contract import Kind
+from ..contract import KINDS_BY_NAME, Kind
 from ..errors import EmptyFileError, UndecodableFileError
+from ..layouts import Layout
+from .context import with_context
 from .detect import HeaderMatch, HeaderResolver
 from .ids import IdHasher
 from .rows import REJECT_SCHEMA, duplicate_rejects, raw_json, type_rows
@@ -264,7 +266,8 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
     unnamed_columns: dict[str, None] = {}
     height = rows_read = 0
     schema: pl.Schema | None = None
-    for body in batches(source, index, len(match.headers), path, rows):
+    for body in batches(source, index, match.width, path, rows):
+        body = with_context(match, body)  # a layout's constants and derived columns
         unnamed_columns.update(dict.fromkeys(unnamed(match, body)))
         typed = type_rows(kind, match, body, sheet=None, hasher=hasher, keep_raw=False, dedup=False)
         rows_read += typed.rows_read
@@ -281,8 +284,9 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
                 hashes.append(typed.rows.select(pl.struct(key).hash(_HASH_SEED)).to_series().to_numpy())
         del typed, body
     if schema is None:  # no rows at all: type an empty body for the schemas
-        empty = finish_csv_body(pl.DataFrame(schema=csv_options(index, len(match.headers))["schema"])  # type: ignore[arg-type]
-                                .with_columns(pl.lit(None, dtype=pl.UInt32).alias("_idx")), index, len(match.headers))
+        empty = finish_csv_body(pl.DataFrame(schema=csv_options(index, match.width)["schema"])  # type: ignore[arg-type]
+                                .with_columns(pl.lit(None, dtype=pl.UInt32).alias("_idx")), index, match.width)
+        empty = with_context(match, empty)
         schema = type_rows(kind, match, empty, sheet=None, hasher=hasher, keep_raw=False).rows.schema
     spilled = SpilledRows(tuple(files), height, schema)
     if key and hashes:
@@ -292,7 +296,9 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
             rejects.append(dup_rejects)
     all_rejects = (pl.concat(rejects).sort(ROW, maintain_order=True) if rejects
                    else pl.DataFrame(schema=REJECT_SCHEMA))
-    return BigCsv(kind, encoding, sha, spilled, all_rejects, rows_read, match.ignored + tuple(unnamed_columns))
+    # A layout's rows are its target kind's (same stored columns, same order).
+    return BigCsv(KINDS_BY_NAME[kind.name] if isinstance(kind, Layout) else kind, encoding, sha, spilled,
+                  all_rejects, rows_read, match.ignored + tuple(unnamed_columns))
 
 
 def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: list[tuple[int, int]],
@@ -316,7 +322,7 @@ def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: li
     dup_rows = pl.Series(dups[ROW])
     # Their raw cells, from the CSV again (the only second read, and only when there are duplicates).
     raws = []
-    for body in batches(source, index, len(match.headers), path, rows):
+    for body in batches(source, index, match.width, path, rows):
         hit = body.filter(pl.col(ROW).is_in(dup_rows.implode()))
         if hit.height:
             raws.append(hit.select(pl.col(ROW), raw_json(match, hit).alias("raw")))

@@ -23,6 +23,7 @@ import yaml
 
 from ..contract import KINDS, KINDS_BY_NAME, VALUE_ALIAS_SECTIONS, Kind, value_section
 from ..errors import AmbiguousKindError, ConfigError, DuplicateColumnError, UnknownKindError
+from ..layouts import BOOKS, LAYOUTS, Layout, matchable
 
 #: Labels that mark a cover sheet (封面) of a workbook.
 COVER_LABELS = ("學校代碼", "學年度", "名冊別", "學校名稱", "封面")
@@ -38,12 +39,24 @@ def normalize_header(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class HeaderMatch:
-    """A header row recognised as a kind: contract column name -> position in the row."""
+    """A header row recognised as a kind: contract column name -> position in the row.
+
+    Past the row's own cells (`width` of them) come the context columns, constant for every row
+    (`context`: header as shown, value; from the workbook's cover or the layout), then the columns a
+    layout derives from others (`derived`, their names): `headers` names all of them, and
+    `positions` may point at any of them."""
 
     kind: Kind
     positions: Mapping[str, int]
-    headers: tuple[str, ...]  # the row as printed
+    headers: tuple[str, ...]  # the row as printed, then the context and derived columns
     ignored: tuple[str, ...]  # headers the contract does not know (kept out of the database)
+    context: tuple[tuple[str, str], ...] = ()
+    derived: tuple[str, ...] = ()
+
+    @property
+    def width(self) -> int:
+        """How many cells of the row itself the header spans."""
+        return len(self.headers) - len(self.context) - len(self.derived)
 
 
 def normalize_value(text: object) -> str:
@@ -152,28 +165,39 @@ class Aliases:
 
 
 class HeaderResolver:
-    """Recognises header rows, with the contract's aliases and a school's."""
+    """Recognises header rows, with the contract's aliases and a school's: the contract's kinds and
+    the layouts of exports.md v2 (`lpdata.layouts`), each data sheet on its own."""
 
-    def __init__(self, aliases: Aliases | None = None, kinds: Sequence[Kind] = KINDS) -> None:
+    def __init__(self, aliases: Aliases | None = None, kinds: Sequence[Kind] = (*KINDS, *LAYOUTS)) -> None:
         aliases = aliases or Aliases()
         self.aliases = aliases
         # A school's value aliases extend the choice columns of the kinds it matches.
         self.kinds = tuple(aliases.values.apply(k) for k in kinds)
-        self._lookup: dict[str, dict[str, str]] = {}
+        # By identity: a layout has its target kind's name.
+        self._lookup: dict[int, dict[str, str]] = {}
         for kind in self.kinds:
             table: dict[str, str] = {}
-            for col in kind.columns:
+            columns = matchable(kind)
+            for col in columns:
                 table[normalize_header(col.header)] = col.name
                 for alias in col.aliases:
                     table.setdefault(normalize_header(alias), col.name)
-            by_header = {normalize_header(c.header): c.name for c in kind.columns}
+            by_header = {normalize_header(c.header): c.name for c in columns}
+            if isinstance(kind, Layout):  # a school's alias names the contract's header, a layout's alias
+                for col in columns:
+                    for alias in col.aliases:
+                        by_header.setdefault(normalize_header(alias), col.name)
             for vendor, ours in {**aliases.common, **aliases.per_kind.get(kind.name, {})}.items():
                 if ours in by_header:
                     table[vendor] = by_header[ours]
-            self._lookup[kind.name] = table
+            self._lookup[id(kind)] = table
 
-    def _match(self, kind: Kind, row: Sequence[str | None]) -> tuple[dict[str, int], list[str], list[str]]:
-        table = self._lookup[kind.name]
+    def _match(self, kind: Kind, row: Sequence[str | None],
+               context: Mapping[str, str] | None = None) -> tuple[dict[str, int], list[str], list[str]]:
+        """(positions, missing required headers, duplicated headers) of `row` read as `kind`. The
+        context headers (the cover's, then the layout's constants) count as present, after the row's
+        own cells, where the row lacks their column; see `_extend`."""
+        table = self._lookup[id(kind)]
         positions: dict[str, int] = {}
         duplicates: list[str] = []
         for i, cell in enumerate(row):
@@ -184,27 +208,68 @@ class HeaderResolver:
                 duplicates.append(str(cell))
             else:
                 positions[name] = i
-        missing = [c.header for c in kind.required if c.name not in positions]
+        if context is not None or isinstance(kind, Layout):
+            positions = self._extend(kind, positions, _width(row), context or {})[0]
+        missing = [c.header for c in matchable(kind) if c.required and c.name not in positions]
         return positions, missing, duplicates
 
+    def _extend(self, kind: Kind, positions: dict[str, int], width: int, cover: Mapping[str, str]
+                ) -> tuple[dict[str, int], list[tuple[str, str]], list[str]]:
+        """`positions` with the context columns (after the row's `width` cells: the layout's constants
+        first, which beat the cover's, then the cover's) and the layout's derived columns (after
+        those) that the row lacks; and the headers and values of the context, the derived names."""
+        table = self._lookup[id(kind)]
+        out = dict(positions)
+        context: list[tuple[str, str]] = []
+        constants = kind.constants if isinstance(kind, Layout) else {}
+        for header, value, label in [*((h, v, "layout") for h, v in constants.items()),
+                                     *((h, v, "cover") for h, v in cover.items())]:
+            name = table.get(normalize_header(header))
+            if name is None or name in out:
+                continue
+            out[name] = width + len(context)
+            context.append((f"{header} ({label})", value))
+        derived: list[str] = []
+        if isinstance(kind, Layout):
+            for d in kind.derived:
+                if d.name not in out and any(s in out for s in d.sources):
+                    out[d.name] = width + len(context) + len(derived)
+                    derived.append(d.name)
+        return out, context, derived
+
     def find_header(self, rows: Sequence[Sequence[str | None]], *, file: Path,
-                    sheet: str | None = None) -> tuple[int, HeaderMatch] | None:
-        """The first row that is a complete header of some kind, or None."""
+                    sheet: str | None = None, context: Mapping[str, str] | None = None,
+                    book: str = "") -> tuple[int, HeaderMatch] | None:
+        """The first row that is a complete header of some kind, or None. `context`: the cover's
+        header -> value (counted as present); `book`: the cover's 名冊别 (a code, BOOKS), which
+        leaves out the layouts of other 名冊. Of several complete matches, the one with the most of
+        the row's own columns wins; a tie is decided by the layouts' hints in the sheet's name, then
+        in the 名冊's name, then by a layout marked `fallback`."""
+        code = normalize_header(book).removesuffix(".0")
+        hint = BOOKS.get(code, book)
         for index, row in enumerate(rows):
             if sum(1 for c in row if c) < 2:
                 continue
             found: list[tuple[int, Kind, dict[str, int], list[str]]] = []
+            width = _width(row)
             for kind in self.kinds:
-                positions, missing, duplicates = self._match(kind, row)
+                if code in BOOKS and isinstance(kind, Layout) and code not in kind.books:
+                    continue
+                positions, missing, duplicates = self._match(kind, row, context)
                 if not missing:
-                    found.append((len(positions), kind, positions, duplicates))
+                    # Ranked by the row's own cells matched (context fits every kind alike).
+                    found.append((sum(1 for i in positions.values() if i < width), kind, positions, duplicates))
             if not found:
                 continue
             found.sort(key=lambda f: -f[0])
+            tied = [f for f in found if f[0] == found[0][0]]
+            if len(tied) > 1:
+                found = _by_hint(tied, sheet or "", hint)
             if len(found) > 1 and found[0][0] == found[1][0]:
                 raise AmbiguousKindError(
-                    f"the header fits both {found[0][1].name} and {found[1][1].name}",
-                    file=file, sheet=sheet, row=index + 1)
+                    f"the header fits both {_label(found[0][1])} and {_label(found[1][1])}",
+                    file=file, sheet=sheet, row=index + 1,
+                    expected="a sheet name that says which (e.g. " + _hint_example(found[0][1], found[1][1]) + ")")
             _, kind, positions, duplicates = found[0]
             if duplicates:
                 raise DuplicateColumnError(
@@ -215,38 +280,86 @@ class HeaderResolver:
             # row longer than its header (a header cell deleted with its data left in place).
             while headers and not headers[-1].strip():
                 headers = headers[:-1]
+            own = {n: i for n, i in positions.items() if i < len(headers)}
+            positions, extra, derived = self._extend(kind, own, len(headers), context or {})
             used = set(positions.values())
             ignored = tuple(h for i, h in enumerate(headers) if h.strip() and i not in used)
-            return index, HeaderMatch(kind, MappingProxyType(positions), headers, ignored)
+            by_name = {c.name: c for c in matchable(kind)}
+            shown = headers + tuple(h for h, _ in extra) + tuple(
+                f"{by_name[d].header} (from {', '.join(by_name[s].header for s in _sources(kind, d))})"
+                for d in derived)
+            return index, HeaderMatch(kind, MappingProxyType(positions), shown, ignored, tuple(extra),
+                                      tuple(derived))
         return None
 
     def nearest_error(self, rows: Sequence[Sequence[str | None]], *, file: Path,
-                      sheet: str | None = None) -> UnknownKindError:
-        """The error for a table that matches no kind: the nearest kind and what it lacks."""
-        best: tuple[int, int, Kind, list[str], int] | None = None
+                      sheet: str | None = None, context: Mapping[str, str] | None = None) -> UnknownKindError:
+        """The error for a table that matches no kind: the nearest kind (or layout), what it lacks and
+        what of it was found."""
+        best: tuple[int, int, Kind, list[str], int, list[str]] | None = None
         for index, row in enumerate(rows):
             for kind in self.kinds:
-                positions, missing, _ = self._match(kind, row)
+                positions, missing, _ = self._match(kind, row, context)
+                width = _width(row)
+                own = [str(row[i]) for i in sorted(i for i in positions.values() if i < width)]
                 # The kind sharing the most columns with the row is the one the user meant: a CLO
                 # header lacking two columns is nearer to clo than to grades, which lacks one.
-                score = (-len(positions), len(missing))
-                if positions and (best is None or score < (best[0], best[1])):
-                    best = (-len(positions), len(missing), kind, missing, index)
+                # Only the row's own cells count (the cover's fit every kind alike).
+                score = (-len(own), len(missing))
+                if own and (best is None or score < (best[0], best[1])):
+                    best = (-len(own), len(missing), kind, missing, index, own)
         if best is None:
             return UnknownKindError(
                 "no header row of any export kind in the first rows", file=file, sheet=sheet,
-                expected="the header row of one of: " + ", ".join(k.name for k in self.kinds))
-        _, _, kind, missing, index = best
+                expected="the header row of one of: " + ", ".join(dict.fromkeys(k.name for k in self.kinds)))
+        _, _, kind, missing, index, own = best
         return UnknownKindError(
-            f"matches no export kind; nearest is {kind.name} ({kind.label_zh}), "
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            f"matches no export kind; nearest is {_label(kind)}, "
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; found {', '.join(own)}",
             file=file, sheet=sheet, row=index + 1, nearest=kind.name, missing=missing,
-            expected=f"columns {', '.join(c.header for c in kind.required)}")
-
+            expected=f"columns {', '.join(c.header for c in matchable(kind) if c.required)}")
 
     def best_overlap(self, rows: Sequence[Sequence[str | None]]) -> int:
         """The most contract columns any row shares with any kind's header."""
-        return max((len(self._match(k, row)[0]) for row in rows for k in self.kinds), default=0)
+        return max((sum(1 for i in self._match(k, row)[0].values() if i < _width(row))
+                    for row in rows for k in self.kinds), default=0)
+
+
+def _width(row: Sequence[str | None]) -> int:
+    """The row's cells up to its last non-empty one."""
+    n = len(row)
+    while n and not (row[n - 1] and str(row[n - 1]).strip()):
+        n -= 1
+    return n
+
+
+def _label(kind: Kind) -> str:
+    return f"{kind.name} ({kind.label_zh})"
+
+
+def _sources(kind: Kind, name: str) -> tuple[str, ...]:
+    assert isinstance(kind, Layout)
+    return next(d.sources for d in kind.derived if d.name == name)
+
+
+def _by_hint(tied: list, sheet: str, hint: str) -> list:
+    """Of tied complete matches: those whose layout's hints are in the sheet's name, else in `hint`
+    (the 名冊's name), else the one layout marked `fallback`; else all of them."""
+    for text in (normalize_header(sheet), normalize_header(hint)):
+        if not text:
+            continue
+        hinted = [f for f in tied if isinstance(f[1], Layout) and any(h in text for h in f[1].hints)]
+        if hinted:
+            tied = hinted
+            if len(tied) == 1:
+                return tied
+    fallback = [f for f in tied if isinstance(f[1], Layout) and f[1].fallback]
+    return fallback if len(fallback) == 1 else tied
+
+
+def _hint_example(*kinds: Kind) -> str:
+    words = [k.hints[0] for k in kinds if isinstance(k, Layout) and k.hints]
+    return " or ".join(words) if words else "the kind's name"
 
 
 def is_cover_sheet(name: str, rows: Sequence[Sequence[str | None]], resolver: HeaderResolver) -> bool:

@@ -22,7 +22,7 @@ import weakref
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import polars as pl
 
@@ -87,13 +87,15 @@ def fallback_resolvers(resolver: HeaderResolver) -> tuple[HeaderResolver, ...]:
 
 
 def find_header(resolver: HeaderResolver, rows: Sequence[Sequence[str | None]], *, file: Path,
-                sheet: str | None = None) -> tuple[int, HeaderMatch] | None:
-    """`resolver.find_header`, else a header this module can complete."""
-    found = resolver.find_header(rows, file=file, sheet=sheet)
+                sheet: str | None = None, context: Mapping[str, str] | None = None,
+                book: str = "") -> tuple[int, HeaderMatch] | None:
+    """`resolver.find_header` (with a workbook's cover `context` and 名冊別 `book`), else a header
+    this module can complete."""
+    found = resolver.find_header(rows, file=file, sheet=sheet, context=context, book=book)
     for fallback in fallback_resolvers(resolver):
         if found is not None:
             break
-        found = fallback.find_header(rows, file=file, sheet=sheet)
+        found = fallback.find_header(rows, file=file, sheet=sheet, context=context, book=book)
         if found is not None and _ISCHOOL_ID in found[1].positions:
             # ischool's own student number is not stored: listed with the columns left out.
             match = found[1]
@@ -177,8 +179,8 @@ def type_match(match: HeaderMatch, body: pl.DataFrame, *, sheet: str | None, has
     key = tuple(tie_by if k == "national_id_hash" and no_id else k for k in base.key
                 if k not in derived)
     typing = replace(base, columns=tuple(cols), key=key, partition=(), description="")
-    tmatch = HeaderMatch(typing, MappingProxyType({k: v for k, v in match.positions.items() if k != _ISCHOOL_ID}),
-                         match.headers, match.ignored)
+    tmatch = replace(match, kind=typing,
+                     positions=MappingProxyType({k: v for k, v in match.positions.items() if k != _ISCHOOL_ID}))
     typed = type_rows(typing, tmatch, body, sheet=sheet, hasher=hasher, keep_raw=keep_raw or no_id or "grade" in derived, dedup=dedup)
     rows = typed.rows
     fill: list[pl.Expr] = []

@@ -16,7 +16,7 @@ from ..contract import DERIVED_TERM, VALUE_ALIAS_FILE, Column, ColumnType, Kind,
 from .detect import HeaderMatch
 from .ids import IdHasher, masked_id_expr, normalized_id_expr, valid_id_expr
 from .tables import EXTRA, ROW
-from .values import F, column_struct
+from .values import F, clean_code, column_struct
 
 SHEET = "_sheet"
 PART = "_part"
@@ -40,7 +40,11 @@ REASONS = {
     "duplicate_key": "repeats the key of an earlier row",
     "unknown_student_no": "no 身分證號, and no roster row of the term has its 學號",
     "ambiguous_student_no": "no 身分證號, and the roster of the term gives its 學號 to several students",
+    "whole_year_semester": "學期 0 (the whole year, as an MP workbook's cover has it) where a semester is needed",
 }
+#: 學期 0 means the whole year (exports.md v2): no semester where the kind allows none, else this reason.
+WHOLE_YEAR = "whole_year_semester"
+_WHOLE_YEAR_DETAIL = "學期 1 or 2: 學期 0 means the whole year, and these rows belong to one semester"
 #: An ID-shaped token, half- or full-width (the cells are masked as found, not normalised).
 _ID_TOKEN = r"([A-Za-zＡ-Ｚａ-ｚ][A-Da-d0-9Ａ-Ｄａ-ｄ０-９])[0-9０-９]{6}([0-9０-９]{2})"
 
@@ -66,6 +70,11 @@ _EXPECTED_BY_TYPE = {
 
 
 def _expected(col: Column) -> str:
+    if col.choices and len(col.choices) > 40:
+        # A national code table (學籍狀態代碼 = the 3-digit 異動代碼): its words and its codes' span.
+        codes = sorted(k for k in col.choices if k.isdigit() and len(k) == 3)
+        words = [k for k in col.choices if not k.isdigit() and k != col.choices[k]]
+        return f"one of {'/'.join(words[:8])} or a code {codes[0]}-{codes[-1]} of the national table"
     if col.choices:
         shown = [k for k in col.choices if k != col.choices[k]] or list(col.choices)
         return "one of " + "/".join(shown[:8])
@@ -134,6 +143,20 @@ def _parse(body: pl.DataFrame, names: list[str], parsed: list[tuple[str | None, 
     ).drop([f"__p{i}" for i in rest])
 
 
+def _is_semester(col: Column) -> bool:
+    return col.name == "semester" and col.type is ColumnType.CHOICE
+
+
+def _semester_struct(col: Column, src: pl.Expr) -> pl.Expr:
+    """學期: `0` (the whole year) is no semester where the kind allows none (an MP item of the whole
+    year), else the row is quarantined as `whole_year_semester`, not as an unknown spelling."""
+    whole_year = (clean_code(src) == "0").fill_null(False)
+    if col.allows_null:
+        return column_struct(col, pl.when(whole_year).then(pl.lit(None, dtype=pl.String)).otherwise(src))
+    return column_struct(col, src).struct.with_fields(
+        pl.when(whole_year).then(pl.lit(WHOLE_YEAR)).otherwise(F("error")).alias("error"))
+
+
 def _national_id_struct(src: pl.Expr) -> pl.Expr:
     """{value: the normalised ID when valid, error}, in stages (see values.py)."""
     s = pl.struct(normalized_id_expr(src).replace("", None).alias("norm"))
@@ -160,7 +183,7 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
         if col.type is ColumnType.NATIONAL_ID:
             p = _national_id_struct(src)
         else:
-            p = column_struct(col, src)
+            p = _semester_struct(col, src) if _is_semester(col) else column_struct(col, src)
             if not col.allows_null and not (col.type is ColumnType.BOOL):
                 # Empty, or `-1` ("none") in a number: either way no value where one is required.
                 p = p.struct.with_fields(pl.when(F("value").is_null() & F("error").is_null())
@@ -215,8 +238,10 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
           for c, e in errors],
     )
     expected = pl.coalesce(
-        pl.when(extra_err.is_not_null()).then(pl.lit(f"at most {len(match.headers)} cells, as the header has")),
-        *[pl.when(e.is_not_null()).then(_expected_expr(c, text[c.name])) for c, e in errors])
+        pl.when(extra_err.is_not_null()).then(pl.lit(f"at most {match.width} cells, as the header has")),
+        *[pl.when(e.is_not_null()).then(
+            pl.when(e == WHOLE_YEAR).then(pl.lit(_WHOLE_YEAR_DETAIL)).otherwise(_expected_expr(c, text[c.name]))
+            if _is_semester(c) else _expected_expr(c, text[c.name])) for c, e in errors])
     # The offending cell as found (an ID masked: even a mistyped ID is personal data).
     found = pl.coalesce(
         pl.when(extra_err.is_not_null()).then(pl.col(EXTRA)),

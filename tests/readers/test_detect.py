@@ -212,8 +212,9 @@ def test_missing_one_required_column_names_the_nearest_kind(kind: Kind, missing,
     assert err.missing == (missing.header,)
     assert err.row == 2
     assert err.sheet == "Sheet1"
+    found = ", ".join(c.header for c in kind.columns if c is not missing)
     assert err.message == (f"matches no export kind; nearest is {kind.name} ({kind.label_zh}), "
-                           f"missing column {missing.header}")
+                           f"missing column {missing.header}; found {found}")
     assert err.expected == "columns " + ", ".join(c.header for c in kind.required)
 
 
@@ -223,7 +224,7 @@ def test_missing_several_columns(resolver: HeaderResolver) -> None:
     assert err.nearest == "mp"
     assert err.missing == ("上傳時間", "勾選")
     assert str(err) == (f"{FILE}, row 1: matches no export kind; nearest is mp (多元表現), "
-                        "missing columns 上傳時間, 勾選 (expected columns 表現編號, 學年度, 身分證號, 類別, 名稱, "
+                        "missing columns 上傳時間, 勾選; found 表現編號, 學年度, 身分證號, 類別, 名稱, 內容簡述 (expected columns 表現編號, 學年度, 身分證號, 類別, 名稱, "
                         "上傳時間, 勾選)")
 
 

@@ -43,6 +43,8 @@ def one(parser: Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]], text: str | None) 
     ("111.10.24", D(2022, 10, 24)),
     ("1111024", D(2022, 10, 24)),          # 7 digits
     ("991024", D(2010, 10, 24)),           # 6 digits: a year < 100
+    ("0950301", D(2006, 3, 1)),            # 7 digits, a leading zero (national 出生日期)
+    ("950301", D(2006, 3, 1)),             # the same, its zero lost (a number cell)
     ("99/10/24", D(2010, 10, 24)),
     ("113/2/3", D(2024, 2, 3)),            # no zero padding
     # AD dates
