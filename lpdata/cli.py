@@ -113,6 +113,12 @@ def ingest(
     out.print(table)
     if result.ignored_files:
         out.print(f"ignored (not export files): {', '.join(result.ignored_files)}")
+    for file, kind, rows in result.all_quarantined:
+        out.print(f"warning: {file} ({kind}): all {rows:,} rows quarantined, nothing of it loaded; it replaces "
+                  "nothing (see `lp query data_quality`)", markup=False)
+    if result.notices:
+        out.print(f"{result.notices:,} loaded cells to check at the source (造字 or ? in a name; see "
+                  "`lp query data_quality`).", markup=False)
     out.print(f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined "
               f"(see `lp query data_quality`).")
 
@@ -128,7 +134,7 @@ def status(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP)) -> Non
         _fail(exc)
         return
     _print_frame(frame, Format.table, title=f"{_db(db)}", limit=None)
-    out.print(summary)
+    out.print(summary, markup=False)
 
 
 @app.command()

@@ -104,6 +104,12 @@ class FileTooLargeError(InputFileError):
     code = "too_large"
 
 
+class NotAnExportError(InputFileError):
+    """A text file (.txt) with no header row of an export kind: listed as ignored, not rejected."""
+
+    code = "not_an_export"
+
+
 # --- configuration and the store --------------------------------------------------------------
 class ConfigError(LpdataError):
     """A parameter, alias or rules file is wrong."""

@@ -15,13 +15,16 @@ import time
 import traceback
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 import polars as pl
 
-from .errors import IngestRejected, InputFileError, LpdataError
-from .readers import Aliases, Export, HeaderResolver, IdHasher, Spill, read_file, reads_in_batches, scan_folder
+from .errors import IngestRejected, InputFileError, LpdataError, NotAnExportError
+from .readers import (Aliases, Export, HeaderResolver, IdHasher, Spill, SpilledRows, read_file, reads_in_batches,
+                      scan_folder)
+from .readers.rows import PART, _part_expr
 from .readers.values import parse_datetime
 from .store import DEFAULT_DB, IngestResult, append_log, error_record, open_db, write_exports
 
@@ -98,12 +101,15 @@ def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
     results = _read_all(len(files), read_one, [_is_big(p, spill) for p in files])
     exports: list[Export] = []
     errors: list[LpdataError] = []
-    for got in results:  # in the folder's order, however the reads were scheduled
-        if isinstance(got, LpdataError):
+    ignored = list(scan.ignored)
+    for path, got in zip(files, results):  # in the folder's order, however the reads were scheduled
+        if isinstance(got, NotAnExportError):  # a .txt that holds no export: listed, like a .pdf
+            ignored.append(path)
+        elif isinstance(got, LpdataError):
             errors.append(got)
         else:
             exports.extend(got)
-    return exports, list(scan.ignored), errors
+    return exports, sorted(ignored), errors
 
 
 def _is_big(path: Path, spill: Spill | None) -> bool:
@@ -168,6 +174,38 @@ def _read_threads() -> int:
     return int(value)
 
 
+#: The kind whose rows are the batches a school uploaded to the national database (a CLO or MP
+#: workbook): its batch is the file and its time the file's (contract: NATIONAL_UPLOADS).
+UPLOAD_KIND = "national_uploads"
+
+
+def fill_upload_batch(export: Export, shown: str, exported_at: dt.datetime | None,
+                      started: dt.datetime) -> Export:
+    """An uploaded national workbook's rows get `batch_id` = the file as shown in the folder
+    (`匯出.zip/7_學生課程學習成果名冊.xlsx`) and `submitted_at` = `--exported-at`, else the file's
+    modification time (a zip member's date), else the ingest time, where the reader left them
+    empty. Other kinds are returned as they are."""
+    if export.kind.name != UPLOAD_KIND:
+        return export
+    when = exported_at or export.modified_at or started
+    fill = [
+        pl.when(pl.col("batch_id").is_null() | (pl.col("batch_id").str.strip_chars() == ""))
+        .then(pl.lit(shown)).otherwise(pl.col("batch_id")).alias("batch_id"),
+        pl.col("submitted_at").fill_null(pl.lit(when).cast(pl.Datetime("us"))).alias("submitted_at"),
+    ]
+    part = _part_expr(export.kind).alias(PART)
+    rows = export.rows
+    if isinstance(rows, SpilledRows):  # a big file's rows: rewritten beside their Parquet files
+        if not rows.files:
+            return export
+        out = rows.files[0].with_name(rows.files[0].stem + "-batch.parquet")
+        rows.lazy().with_columns(fill).with_columns(part).sink_parquet(out)
+        filled: pl.DataFrame | SpilledRows = SpilledRows((out,), rows.height, rows.schema)
+    else:
+        filled = rows.with_columns(fill).with_columns(part)
+    return replace(export, rows=filled)
+
+
 def ingest(
     source: str | Path,
     *,
@@ -204,8 +242,10 @@ def _read_and_write(source: Path, db: Path, started: dt.datetime, hasher: IdHash
 
     record: dict[str, object] = {"started_at": started.isoformat(timespec="seconds"),
                                  "source": str(source), "db": str(db)}
+    exports = [fill_upload_batch(e, rel(e.file), exported_at, started) for e in exports]
     if not exports and not errors:
-        errors.append(LpdataError("no export files here (.csv, .xlsx, .xls, .yaml)", file=source))
+        errors.append(LpdataError("no export files here (.csv, .txt, .xlsx, .xls, .yaml, or a .zip of them)",
+                                  file=source))
     if errors:
         append_log(db, record | {"status": "rejected", "errors": [error_record(e) for e in errors]})
         raise IngestRejected(errors)

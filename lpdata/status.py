@@ -22,10 +22,17 @@ def status_frame(db: Path) -> tuple[pl.DataFrame, str]:
             "WHERE snapshot_id IN (SELECT snapshot_id FROM current_snapshots)")
         as_of = scalar(con, "SELECT as_of FROM lp_as_of")
         warning = purge_warning(con, db)
+        # Files of which nothing is loaded (every row quarantined): in no term above, so said here.
+        unloaded = con.execute(
+            "SELECT DISTINCT file, kind, rows_quarantined FROM data_quality "
+            "WHERE rows_loaded = 0 AND rows_quarantined > 0 ORDER BY file").fetchall()
     finally:
         con.close()
     summary = (f"{runs} ingest run(s), the last at {last:%Y-%m-%d %H:%M}; {quarantined:,} rows in quarantine "
                f"in the current snapshots; views answer as of {as_of} by default.")
+    for file, kind, rows in unloaded:
+        summary += (f"\nwarning: {file} ({kind}): all {rows:,} rows quarantined, nothing of it loaded "
+                    "(see `lp query data_quality`)")
     if warning:  # a restore brought back data a purge had deleted
         summary += f"\nwarning: {warning}"
     return frame, summary

@@ -47,6 +47,8 @@ _SQL_TYPES = {
 
 # Bookkeeping tables. Identifiers come from this module and the contract, never from input.
 # `purge_runs` is the audit of `lp purge --apply` (lpdata.purge): counts only, kept by every purge.
+# `row_notices`: cells of loaded rows that need a person's attention (a 造字, a ? in a name;
+# lpdata/readers/notices.py), listed by data_quality beside the quarantine reasons.
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS lp_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -70,6 +72,9 @@ CREATE TABLE IF NOT EXISTS quarantine (
     file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
     row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR,
     raw_row VARCHAR, national_id_hash VARCHAR);
+CREATE TABLE IF NOT EXISTS row_notices (
+    file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
+    row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR);
 CREATE TABLE IF NOT EXISTS purge_runs (
     purge_id INTEGER PRIMARY KEY, run_at TIMESTAMP NOT NULL, run_by VARCHAR, host VARCHAR,
     as_of DATE NOT NULL, lp_version VARCHAR, students INTEGER NOT NULL, rows_deleted VARCHAR NOT NULL);
@@ -168,6 +173,10 @@ class IngestResult:
     db: Path
     kinds: tuple[KindResult, ...]
     ignored_files: tuple[str, ...] = ()
+    #: (file, kind, rows) of each file read whose every row was quarantined: nothing of it is loaded.
+    all_quarantined: tuple[tuple[str, str, int], ...] = ()
+    #: Cells of loaded rows that need a person's attention (row_notices), in the kinds loaded.
+    notices: int = 0
 
     @property
     def rows_loaded(self) -> int:
@@ -221,16 +230,22 @@ def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
 
 
 def _current_hashes(con: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
-    """The sha256 of every file in a snapshot that is current for at least one partition."""
+    """The sha256 of every file in a snapshot that is current for at least one partition, and of the
+    files of the kind's newest snapshot when it has no partition (every row quarantined, or none
+    read): loading such a file again changes nothing either."""
     rows = con.execute(
         """
         WITH ranked AS (
             SELECT snapshot_id, row_number() OVER (PARTITION BY kind, part
                    ORDER BY exported_at DESC, snapshot_id DESC) AS rank
-            FROM snapshot_partitions WHERE kind = ?)
+            FROM snapshot_partitions WHERE kind = ?),
+        newest AS (SELECT max(snapshot_id) AS snapshot_id FROM snapshots WHERE kind = ?)
         SELECT DISTINCT f.sha256 FROM snapshot_files f JOIN ranked r USING (snapshot_id)
         WHERE r.rank = 1
-        """, [kind]).fetchall()
+        UNION
+        SELECT f.sha256 FROM snapshot_files f JOIN newest n USING (snapshot_id)
+        WHERE NOT EXISTS (SELECT 1 FROM snapshot_partitions p WHERE p.snapshot_id = n.snapshot_id)
+        """, [kind, kind]).fetchall()
     return {r[0] for r in rows}
 
 
@@ -272,7 +287,11 @@ def write_exports(
         )
         if before_commit is not None:
             before_commit()
-    return IngestResult(ingest_id, db, tuple(results), tuple(ignored_files))
+    loaded_kinds = {r.kind for r in results if r.status == "loaded"}
+    empty = tuple((path_of(e.file), e.kind.name, e.rejects.height) for e in exports
+                  if e.rows.height == 0 and e.rejects.height > 0)
+    return IngestResult(ingest_id, db, tuple(results), tuple(ignored_files), empty,
+                        sum(e.notices.height for e in exports if e.kind.name in loaded_kinds))
 
 
 def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Export],
@@ -322,6 +341,17 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
             con.register("_incoming_rejects", rejects)
             con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _incoming_rejects")
             con.unregister("_incoming_rejects")
+        if export.notices.height:
+            notices = export.notices.select(
+                pl.lit(file_id, dtype=pl.Int32).alias("file_id"),
+                pl.lit(snapshot_id, dtype=pl.Int32).alias("snapshot_id"),
+                pl.lit(kind.name).alias("kind"), pl.col(SHEET).alias("sheet"),
+                pl.col(ROW).alias("row_number"), pl.col("column").alias("column_name"),
+                pl.col("reason"), pl.col("value"), pl.col("detail"),
+            )
+            con.register("_incoming_notices", notices)
+            con.execute("INSERT INTO row_notices BY NAME SELECT * FROM _incoming_notices")
+            con.unregister("_incoming_notices")
     if kind.key and len(group) > 1:
         # The same key in two files of one export: keep the first file's row, quarantine the rest
         # (within one file a key is already unique). In SQL, so a nation's rows need not fit in memory.

@@ -1,15 +1,27 @@
 -- grain: file_id, reason
 -- owner: registrar_clerk
--- meaning: For every file of the current snapshots: rows read, loaded and quarantined, and each reason rows were quarantined, with one example.
--- A clean file has one row with reason NULL. `file` is the path as it stood in the ingested folder;
--- `file_id` tells apart two loads of files with the same name.
-WITH current_files AS (
+-- meaning: For every file of the current snapshots (and every file of a kind's newest load when none of its rows could be loaded): rows read, loaded and quarantined, each reason rows were quarantined, and each notice on loaded rows (a 造字, a ? in a name), with one example.
+-- A clean file has one row with reason NULL. `file` is the path as it stood in the ingested folder
+-- (a zip member as `匯出.zip/學生名冊.csv`); `file_id` tells apart two loads of files with the same name.
+-- A file all of whose rows were quarantined (rows_loaded 0) adds no term to its kind, so it is current
+-- for none and replaces nothing: it is listed while its load is the newest of its kind.
+-- Notices (reasons eudc_character, replaced_character) are about rows that ARE loaded: rows_with_reason
+-- counts the cells, rows_quarantined does not include them.
+WITH listed AS (
+    SELECT snapshot_id FROM current_snapshots
+    UNION
+    SELECT s.snapshot_id
+    FROM snapshots s
+    WHERE s.snapshot_id = (SELECT max(n.snapshot_id) FROM snapshots n WHERE n.kind = s.kind)
+      AND NOT EXISTS (SELECT 1 FROM snapshot_partitions p WHERE p.snapshot_id = s.snapshot_id)
+),
+current_files AS (
     SELECT f.*, s.kind, s.exported_at
     FROM snapshot_files f
     JOIN snapshots s USING (snapshot_id)
-    WHERE f.snapshot_id IN (SELECT snapshot_id FROM current_snapshots)
+    WHERE f.snapshot_id IN (SELECT snapshot_id FROM listed)
 ),
-reasons AS (
+quarantine_reasons AS (
     SELECT
         file_id,
         reason,
@@ -25,6 +37,27 @@ reasons AS (
         ) AS example_row
     FROM quarantine
     GROUP BY file_id, reason
+),
+notice_reasons AS (
+    SELECT
+        file_id,
+        reason,
+        count(*) AS rows_with_reason,
+        arg_min(
+            'row ' || coalesce(row_number::VARCHAR, '?')
+            || coalesce(' (sheet ' || sheet || ')', '')
+            || coalesce(', column ' || column_name, '')
+            || coalesce(' = ''' || value || '''', '')
+            || coalesce(': ' || detail, ''),
+            row_number
+        ) AS example_row
+    FROM row_notices
+    GROUP BY file_id, reason
+),
+reasons AS (
+    SELECT * FROM quarantine_reasons
+    UNION ALL
+    SELECT * FROM notice_reasons
 )
 SELECT
     f.path AS file,

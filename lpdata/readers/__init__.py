@@ -12,24 +12,26 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import polars as pl
 import yaml
 
 from ..contract import KINDS_BY_NAME, RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
-from ..errors import InputFileError, LpdataError, UnknownKindError
+from ..errors import InputFileError, LpdataError, NotAnExportError, UndecodableFileError, UnknownKindError
 from ..layouts import SHEET_HEADER
 from .context import read_cover, sheet_label, with_context
 from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
 from .guard import column_letters
-from . import big, partial
+from . import archive, big, partial
 from .big import Spill, SpilledRows
 from .ids import IdHasher
+from .notices import NOTICE_SCHEMA, empty_notices
 from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
-from .tables import (PREVIEW_ROWS, ROW, TABLE_SUFFIXES, YAML_SUFFIXES, Sheet, decode_csv_bytes, preview_csv,
-                     read_csv_body, read_workbook)
+from .tables import (PREVIEW_ROWS, ROW, TABLE_SUFFIXES, TEXT_SUFFIXES, YAML_SUFFIXES, Decoded, Sheet,
+                     decode_csv_bytes, locate_undecodable, read_csv_body, read_workbook, sniff_delimiter)
 from .values import parse_date
 
 __all__ = [
@@ -56,6 +58,11 @@ class Export:
     rows_read: int
     ignored_columns: tuple[str, ...] = ()
     skipped_sheets: tuple[str, ...] = ()
+    #: Cells of kept rows that need a person's attention (notices.py): `_row`, `_sheet`, `column`,
+    #: `reason`, `value`, `detail`.
+    notices: pl.DataFrame = field(default_factory=empty_notices, repr=False)
+    #: The file's modification time (a zip member's date in the archive); None when unknown.
+    modified_at: dt.datetime | None = None
 
     @property
     def newest_stamp(self) -> dt.datetime | None:
@@ -86,41 +93,125 @@ class Export:
 
 @dataclass(frozen=True)
 class FolderScan:
-    files: tuple[Path, ...]  # to read
+    files: tuple[Path, ...]  # to read (a zip's members as paths through it: `folder/匯出.zip/x.csv`)
     ignored: tuple[Path, ...]  # other types and hidden files, listed, never read
 
 
+def _readable(name: str) -> bool:
+    return Path(name).suffix.lower() in TABLE_SUFFIXES | YAML_SUFFIXES | TEXT_SUFFIXES
+
+
 def scan_folder(folder: Path) -> FolderScan:
-    """Every file below `folder` (recursively), sorted; tables and YAML are read, the rest listed."""
+    """Every file below `folder` (recursively), sorted; tables, text and YAML are read, the rest
+    listed. A zip's members are listed as files of the folder; a zip that cannot be opened is
+    itself a file to read (read_file then names what is wrong with it)."""
     folder = Path(folder)
     if folder.is_file():
+        if folder.suffix.lower() == archive.ZIP_SUFFIX:
+            files: list[Path] = []
+            ignored: list[Path] = []
+            _scan_zip(folder, files, ignored)
+            return FolderScan(tuple(files), tuple(ignored))
         return FolderScan((folder,), ())
     files, ignored = [], []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel_parts = path.relative_to(folder).parts
         hidden = any(part.startswith((".", "~$")) for part in rel_parts)
-        if not hidden and path.suffix.lower() in TABLE_SUFFIXES | YAML_SUFFIXES:
+        if not hidden and path.suffix.lower() == archive.ZIP_SUFFIX:
+            _scan_zip(path, files, ignored)
+        elif not hidden and _readable(path.name):
             files.append(path)
         else:
             ignored.append(path)
     return FolderScan(tuple(files), tuple(ignored))
 
 
+def _scan_zip(path: Path, files: list[Path], ignored: list[Path]) -> None:
+    try:
+        found = archive.members(path)
+    except InputFileError:
+        files.append(path)
+        return
+    for member in sorted(found, key=lambda m: m.name):
+        shown = path / member.name
+        if not archive.is_hidden(member.name) and _readable(member.name):
+            files.append(shown)
+        else:  # other types, hidden members and zips inside the zip: listed, never read
+            ignored.append(shown)
+
+
 def reads_in_batches(path: Path, spill: Spill | None) -> bool:
     """Whether `read_file` reads this file in batches (a big CSV, with a spill folder given)."""
-    return spill is not None and path.suffix.lower() == ".csv" and path.stat().st_size > big.BIG_CSV_BYTES
+    if spill is None or Path(path).suffix.lower() not in (".csv",) + tuple(TEXT_SUFFIXES):
+        return False
+    inside = archive.split_member(Path(path))
+    if inside is not None:
+        return archive.find_member(inside[0], inside[1], Path(path)).info.file_size > big.BIG_CSV_BYTES
+    return Path(path).stat().st_size > big.BIG_CSV_BYTES
 
 
 def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
               spill: Spill | None = None) -> list[Export]:
     """Read one export file: one `Export` per kind it holds. With `spill` (a folder for temporary
     files), a CSV file over BIG_CSV_BYTES is read in batches and its rows kept in Parquet files
-    there (big.py): the same result, in bounded memory."""
+    there (big.py): the same result, in bounded memory. A path through a zip (`x.zip/a.csv`, as
+    `scan_folder` lists them) reads that member; a `.txt` with no export header raises
+    `NotAnExportError` (the folder lists it as ignored)."""
     path = Path(path)
+    inside = archive.split_member(path)
+    if inside is not None:
+        return _read_member(path, *inside, resolver=resolver, hasher=hasher, spill=spill)
+    if path.suffix.lower() == archive.ZIP_SUFFIX:
+        return _read_zip(path, resolver=resolver, hasher=hasher, spill=spill)
+    try:
+        modified = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except (OSError, ValueError, OverflowError):
+        modified = None
+    return [replace(e, modified_at=modified) for e in _read_path(path, resolver, hasher, spill)]
+
+
+def _read_member(shown: Path, zip_path: Path, name: str, *, resolver: HeaderResolver, hasher: IdHasher,
+                 spill: Spill | None) -> list[Export]:
+    """A zip member, read from a temporary copy and named as shown (`x.zip/a.csv`) in its results
+    and errors."""
+    member = archive.find_member(zip_path, name, shown)
+    folder = spill.path("") if spill is not None else None
+    with archive.extracted(zip_path, member, shown, folder) as copy:
+        try:
+            got = _read_path(copy, resolver, hasher, spill)
+        except LpdataError as exc:
+            exc.file = str(shown)
+            exc.message = exc.message.replace(str(copy), str(shown))
+            raise
+    return [replace(e, file=shown, modified_at=member.modified_at) for e in got]
+
+
+def _read_zip(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spill: Spill | None) -> list[Export]:
+    """A zip given as the file to read: every member `scan_folder` would read."""
+    scan = scan_folder(path)
+    if scan.files == (path,):  # not a readable zip: say why
+        archive.members(path)
+    out: list[Export] = []
+    for member in scan.files:
+        try:
+            out.extend(read_file(member, resolver=resolver, hasher=hasher, spill=spill))
+        except NotAnExportError:
+            continue
+    return out
+
+
+def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Spill | None) -> list[Export]:
+    """`read_file` for a plain file."""
     if reads_in_batches(path, spill):
-        got = big.read_big_csv(path, resolver=resolver, hasher=hasher, spill=spill, unnamed=_unnamed_columns)
+        try:
+            got = big.read_big_csv(path, resolver=resolver, hasher=hasher, spill=spill,
+                                   unnamed=_unnamed_columns)
+        except UnknownKindError:
+            if path.suffix.lower() in TEXT_SUFFIXES:
+                raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
+            raise
         return [Export(got.kind, path, got.sha256, got.encoding, (), got.rows, got.rejects, got.rows_read,
-                       got.ignored, ())]
+                       got.ignored, (), got.notices)]
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
@@ -129,19 +220,8 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
         if isinstance(data, dict) and "rules" in data:
             return [_export_rules(path, sha, parse_rules(data, path))]
         return [_read_schedule(path, data, sha, hasher)]
-    if suffix == ".csv":
-        decoded = decode_csv_bytes(raw, path)
-        preview = preview_csv(decoded, path)
-        found = partial.find_header(resolver, preview, file=path)
-        if found is None:
-            raise resolver.nearest_error(preview, file=path)
-        index, match = found
-        body = with_context(match, read_csv_body(decoded, index, match.width, path))
-        # One part only: the kept rows' raw cells (for duplicates across sheets) are never needed.
-        typed, kind = partial.type_match(match, body, sheet=None, hasher=hasher, file=path, title=preview[:index],
-                                         keep_raw=False)
-        return [partial.contract_export(_export(kind, path, sha, decoded.encoding, (), [typed],
-                                                match.ignored + _unnamed_columns(match, body), ()))]
+    if suffix == ".csv" or suffix in TEXT_SUFFIXES:
+        return [_read_text(path, raw, sha, resolver, hasher)]
     # .xlsx / .xls: every sheet that is not a cover is data, each recognised on its own.
     sheets = read_workbook(path)
     by_kind: dict[str, tuple[Kind, list[TypedRows], list[str], set[str]]] = {}
@@ -191,6 +271,50 @@ def read_file(path: Path, *, resolver: HeaderResolver, hasher: IdHasher,
             for kind, parts, names, ignored in by_kind.values()]
 
 
+def _read_text(path: Path, raw: bytes, sha: str, resolver: HeaderResolver, hasher: IdHasher) -> Export:
+    """A CSV or text file (comma- or tab-separated, any accepted encoding)."""
+    text_file = path.suffix.lower() in TEXT_SUFFIXES
+    try:
+        decoded = decode_csv_bytes(raw, path)
+    except UndecodableFileError as exc:
+        located = locate_undecodable(exc, raw, path, lambda rows: partial.find_header(resolver, rows, file=path))
+        if text_file and located.column is None and not _has_header(raw, path, resolver):
+            raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
+        raise located from None
+    except LpdataError:
+        if text_file:
+            raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
+        raise
+    try:
+        delimiter, preview, found = sniff_delimiter(decoded, path,
+                                                    lambda rows: partial.find_header(resolver, rows, file=path))
+    except LpdataError:
+        if text_file:
+            raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
+        raise
+    if found is None:
+        if text_file:
+            raise NotAnExportError("a text file with no header row of an export kind", file=path)
+        raise resolver.nearest_error(preview, file=path)
+    index, match = found
+    body = with_context(match, read_csv_body(decoded, index, match.width, path, delimiter))
+    # One part only: the kept rows' raw cells (for duplicates across sheets) are never needed.
+    typed, kind = partial.type_match(match, body, sheet=None, hasher=hasher, file=path, title=preview[:index],
+                                     keep_raw=False)
+    return partial.contract_export(_export(kind, path, sha, decoded.encoding, (), [typed],
+                                           match.ignored + _unnamed_columns(match, body), ()))
+
+
+def _has_header(raw: bytes, path: Path, resolver: HeaderResolver) -> bool:
+    try:
+        text = raw[: 1 << 20].decode("utf-8", errors="replace")
+        _, _, found = sniff_delimiter(Decoded(text.encode(), "utf-8"), path,
+                                      lambda rows: partial.find_header(resolver, rows, file=path))
+        return found is not None
+    except LpdataError:
+        return False
+
+
 def _unnamed_columns(match: HeaderMatch, body: pl.DataFrame) -> tuple[str, ...]:
     """Cells under a blank header cell are not stored (no column to put them in); such a column is
     listed with the ignored ones, as `(column K, no header)`, when any row has something in it."""
@@ -212,8 +336,9 @@ def _export(kind: Kind, path: Path, sha: str, encoding: str | None, sheets: tupl
         raw = pl.concat([p.raw if p.raw is not None else pl.Series("__raw", [None] * p.rows.height, pl.String)
                          for p in parts])
         rows, rejects = _cross_sheet_duplicates(kind, rows, rejects, raw)
+    notices = [p.notices for p in parts if p.notices is not None and p.notices.height]
     return Export(kind, path, sha, encoding, sheets, rows, rejects, sum(p.rows_read for p in parts),
-                  ignored, skipped)
+                  ignored, skipped, pl.concat(notices) if notices else empty_notices())
 
 
 def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFrame,

@@ -41,15 +41,18 @@ from ..layouts import Layout
 from .context import with_context
 from .detect import HeaderMatch, HeaderResolver
 from .ids import IdHasher
+from .eudc import cp950_decoder
+from .notices import empty_notices
 from .rows import REJECT_SCHEMA, duplicate_rejects, raw_json, type_rows
-from .tables import ROW, Decoded, _csv_error, csv_options, finish_csv_body, preview_csv
+from .tables import (ROW, Decoded, _csv_error, csv_options, finish_csv_body, locate_undecodable,
+                     sniff_delimiter, undecodable)
 
 #: CSV files larger than this are read in batches (when the caller gives a spill folder).
 BIG_CSV_BYTES = 64 << 20
 #: Rows per batch: some 500 MB of memory while a batch of a wide file is typed.
 CHUNK_ROWS = 500_000
 READ_BYTES = 16 << 20
-_EXPECTED = "UTF-8, UTF-8 with BOM or Big5/CP950 text"
+_EXPECTED = "UTF-8, UTF-8 with BOM, UTF-16 (Unicode text) or Big5/CP950 text"
 _HASH_SEED = 0x5EED
 
 
@@ -140,6 +143,7 @@ class BigCsv:
     rejects: pl.DataFrame
     rows_read: int
     ignored: tuple[str, ...]
+    notices: pl.DataFrame = field(default_factory=lambda: empty_notices())
 
 
 # --- decoding -----------------------------------------------------------------------------------
@@ -148,7 +152,11 @@ class BigCsv:
 def decode_csv_file(path: Path, spill: Spill) -> tuple[Path, str, str]:
     """(a UTF-8 file with the text, its encoding, the SHA-256 of the bytes), as `decode_csv_bytes`
     decides and words it, reading the file in pieces. The UTF-8 file is `path` itself unless the
-    file is Big5 (then a transcoded copy in the spill folder)."""
+    file is Big5 or UTF-16 (then a transcoded copy in the spill folder)."""
+    with open(path, "rb") as fh:
+        first = fh.read(4)
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _transcode_utf16(path, spill)
     sha = hashlib.sha256()
     nonblank = False
     nul_at: int | None = None
@@ -161,10 +169,10 @@ def decode_csv_file(path: Path, spill: Spill) -> tuple[Path, str, str]:
             sha.update(chunk)
             if offset == 0:
                 bom = chunk.startswith(b"\xef\xbb\xbf")
-                if not bom and (chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4096]):
+                if not bom and b"\x00" in chunk[:4096]:
                     raise UndecodableFileError(
-                        "looks like UTF-16 or binary data (NUL bytes); save it as CSV UTF-8 or Big5",
-                        file=path, expected=_EXPECTED)
+                        "looks like UTF-16 or binary data (NUL bytes) without a byte-order mark; save it as CSV "
+                        "UTF-8, Big5 or Unicode text", file=path, expected=_EXPECTED)
             nonblank = nonblank or bool(chunk.strip())
             if nul_at is None:
                 at = chunk.find(b"\x00")
@@ -188,8 +196,8 @@ def decode_csv_file(path: Path, spill: Spill) -> tuple[Path, str, str]:
         raise EmptyFileError("the file is empty", file=path)
     if bom:
         if utf8_error is not None:
-            raise UndecodableFileError(f"starts with a UTF-8 byte-order mark but byte {utf8_error} is not UTF-8",
-                                       file=path, expected=_EXPECTED)
+            raise undecodable(f"starts with a UTF-8 byte-order mark but byte {utf8_error} is not UTF-8",
+                              path, utf8_error, "utf-8-sig")
         if nul_at is not None:
             raise UndecodableFileError(f"contains a NUL byte at offset {nul_at}: not a text file",
                                        file=path, expected=_EXPECTED)
@@ -204,7 +212,7 @@ def decode_csv_file(path: Path, spill: Spill) -> tuple[Path, str, str]:
 
 def _transcode_big5(path: Path, spill: Spill, utf8_error: int) -> Path:
     out = spill.path(".csv")
-    decoder = codecs.getincrementaldecoder("cp950")()
+    decoder = cp950_decoder()  # 造字 decoded as Windows does
     offset = 0
     with open(path, "rb") as src, open(out, "wb") as dst:
         while True:
@@ -214,14 +222,47 @@ def _transcode_big5(path: Path, spill: Spill, utf8_error: int) -> Path:
             try:
                 text = decoder.decode(chunk, final=final)
             except UnicodeDecodeError as exc:  # exc.object is the pending bytes, then the chunk
-                raise UndecodableFileError(
-                    f"not UTF-8 (bad byte at offset {utf8_error}) nor Big5/CP950 "
-                    f"(bad byte at offset {offset - pending + exc.start})", file=path, expected=_EXPECTED) from None
+                at = offset - pending + exc.start
+                guess = (at, "cp950") if at >= utf8_error else (utf8_error, "utf-8")
+                raise undecodable(f"not UTF-8 (bad byte at offset {utf8_error}) nor Big5/CP950 "
+                                  f"(bad byte at offset {at})", path, *guess) from None
             dst.write(text.encode("utf-8"))
             offset += len(chunk)
             if final:
                 break
     return out
+
+
+def _transcode_utf16(path: Path, spill: Spill) -> tuple[Path, str, str]:
+    """Excel's 「Unicode 文字」 (UTF-16 with a byte-order mark), as a UTF-8 file in the spill folder."""
+    out = spill.path(".csv")
+    sha = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    offset = 0
+    nonblank = False
+    with open(path, "rb") as src, open(out, "wb") as dst:
+        while True:
+            chunk = src.read(READ_BYTES)
+            final = not chunk
+            sha.update(chunk)
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                at = max(offset - pending + exc.start, 0)
+                raise undecodable(f"starts with a UTF-16 byte-order mark but byte {at} is not UTF-16",
+                                  path, at, "utf-16") from None
+            if "\x00" in text:
+                raise UndecodableFileError("contains a NUL character: not a text file", file=path,
+                                           expected=_EXPECTED)
+            nonblank = nonblank or bool(text.strip())
+            dst.write(text.encode("utf-8"))
+            offset += len(chunk)
+            if final:
+                break
+    if not nonblank:
+        raise EmptyFileError("the file is empty", file=path)
+    return out, "utf-16", sha.hexdigest()
 
 
 def head_of(source: Path, encoding: str) -> Decoded:
@@ -234,14 +275,14 @@ def head_of(source: Path, encoding: str) -> Decoded:
 
 
 def batches(source: Path, header_index: int, width: int, file: Path,
-            rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+            rows: int = CHUNK_ROWS, delimiter: str = ",") -> Iterator[pl.DataFrame]:
     """The body below the header, `rows` records at a time, each as `read_csv_body` gives it."""
-    lf = pl.scan_csv(source, **csv_options(header_index, width))  # type: ignore[arg-type]
+    lf = pl.scan_csv(source, **csv_options(header_index, width, delimiter))  # type: ignore[arg-type]
     try:
         for batch in lf.collect_batches(chunk_size=rows):
             yield finish_csv_body(batch, header_index, width)
     except pl.exceptions.PolarsError as exc:
-        raise _csv_error(source.read_bytes(), file) from exc
+        raise _csv_error(source.read_bytes(), file, delimiter) from exc
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -251,9 +292,12 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
                  unnamed: Callable[[HeaderMatch, pl.DataFrame], tuple[str, ...]],
                  rows: int = CHUNK_ROWS) -> BigCsv:
     """A big CSV file, read in batches of `rows` records (see the module's docstring)."""
-    source, encoding, sha = decode_csv_file(path, spill)
-    preview = preview_csv(head_of(source, encoding), path)
-    found = resolver.find_header(preview, file=path)
+    try:
+        source, encoding, sha = decode_csv_file(path, spill)
+    except UndecodableFileError as exc:  # named by its row and column, as read_file names it
+        raise locate_undecodable(exc, path, path, lambda rows: resolver.find_header(rows, file=path)) from None
+    delimiter, preview, found = sniff_delimiter(head_of(source, encoding), path,
+                                                lambda rows: resolver.find_header(rows, file=path))
     if found is None:
         raise resolver.nearest_error(preview, file=path)
     index, match = found
@@ -264,13 +308,16 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
     hashes: list[np.ndarray] = []
     rejects: list[pl.DataFrame] = []
     unnamed_columns: dict[str, None] = {}
+    notices: list[pl.DataFrame] = []
     height = rows_read = 0
     schema: pl.Schema | None = None
-    for body in batches(source, index, match.width, path, rows):
+    for body in batches(source, index, match.width, path, rows, delimiter):
         body = with_context(match, body)  # a layout's constants and derived columns
         unnamed_columns.update(dict.fromkeys(unnamed(match, body)))
         typed = type_rows(kind, match, body, sheet=None, hasher=hasher, keep_raw=False, dedup=False)
         rows_read += typed.rows_read
+        if typed.notices is not None and typed.notices.height:
+            notices.append(typed.notices)
         schema = typed.rows.schema
         if typed.rejects.height:
             rejects.append(typed.rejects)
@@ -291,19 +338,23 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
     spilled = SpilledRows(tuple(files), height, schema)
     if key and hashes:
         spilled, dup_rejects = _duplicates(kind, match, spilled, ranges, np.concatenate(hashes), source, index,
-                                           path, spill, rows)
+                                           path, spill, rows, delimiter)
         if dup_rejects.height:
             rejects.append(dup_rejects)
+            if notices:  # a notice is about a kept row: not about one quarantined as a duplicate
+                dropped = dup_rejects[ROW].implode()
+                notices = [n.filter(~pl.col(ROW).is_in(dropped)) for n in notices]
     all_rejects = (pl.concat(rejects).sort(ROW, maintain_order=True) if rejects
                    else pl.DataFrame(schema=REJECT_SCHEMA))
     # A layout's rows are its target kind's (same stored columns, same order).
     return BigCsv(KINDS_BY_NAME[kind.name] if isinstance(kind, Layout) else kind, encoding, sha, spilled,
-                  all_rejects, rows_read, match.ignored + tuple(unnamed_columns))
+                  all_rejects, rows_read, match.ignored + tuple(unnamed_columns),
+                  pl.concat(notices) if notices else empty_notices())
 
 
 def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: list[tuple[int, int]],
                 hashes: np.ndarray, source: Path, index: int, path: Path, spill: Spill,
-                rows: int) -> tuple[SpilledRows, pl.DataFrame]:
+                rows: int, delimiter: str = ",") -> tuple[SpilledRows, pl.DataFrame]:
     """Kept rows whose key an earlier kept row of the file has: moved from the spill to rejects."""
     ordered = np.sort(hashes)
     repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
@@ -322,7 +373,7 @@ def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: li
     dup_rows = pl.Series(dups[ROW])
     # Their raw cells, from the CSV again (the only second read, and only when there are duplicates).
     raws = []
-    for body in batches(source, index, match.width, path, rows):
+    for body in batches(source, index, match.width, path, rows, delimiter):
         hit = body.filter(pl.col(ROW).is_in(dup_rows.implode()))
         if hit.height:
             raws.append(hit.select(pl.col(ROW), raw_json(match, hit).alias("raw")))

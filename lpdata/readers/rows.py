@@ -15,6 +15,7 @@ import polars as pl
 from ..contract import DERIVED_TERM, VALUE_ALIAS_FILE, Column, ColumnType, Kind, value_section
 from .detect import HeaderMatch
 from .ids import IdHasher, masked_id_expr, normalized_id_expr, valid_id_expr
+from .notices import find_notices
 from .tables import EXTRA, ROW
 from .values import F, clean_code, column_struct
 
@@ -55,6 +56,7 @@ class TypedRows:
     rejects: pl.DataFrame  # REJECT_SCHEMA
     rows_read: int
     raw: pl.Series | None = None  # each kept row's raw JSON, in `rows` order (for cross-sheet duplicates)
+    notices: pl.DataFrame | None = None  # notices.NOTICE_SCHEMA: kept rows' cells needing attention
 
 
 _EXPECTED_BY_TYPE = {
@@ -261,7 +263,8 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
          else pl.lit(None, dtype=pl.String)).alias("national_id_hash"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     raw = good.select(_raw_json(match, body).alias("__raw")).to_series() if keep_raw else None
-    return TypedRows(rows, rejects, body.height, raw)
+    notices = find_notices(kind, match, body, sheet=sheet, kept=rows[ROW])
+    return TypedRows(rows, rejects, body.height, raw, notices)
 
 
 def _key_headers(kind: Kind) -> str:

@@ -488,8 +488,9 @@ def test_an_xlsx_that_is_really_text(tmp_path: Path, hasher: IdHasher) -> None:
 
 
 def test_an_undecodable_csv(tmp_path: Path, hasher: IdHasher) -> None:
+    # UTF-16 without its byte-order mark (with one, it is Excel's Unicode text, and read: v2).
     path = tmp_path / "x.csv"
-    path.write_bytes(",".join(STUDENT_HEADER).encode("utf-16"))
+    path.write_bytes(",".join(STUDENT_HEADER).encode("utf-16-le"))
     with pytest.raises(UndecodableFileError):
         read_file(path, resolver=HeaderResolver(), hasher=hasher)
 

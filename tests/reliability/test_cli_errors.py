@@ -63,7 +63,7 @@ def bad_files(folder: Path) -> dict[str, bytes]:
     files = {
         "empty.csv": b"",
         "picture.csv": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
-        "utf16.csv": students_csv().encode("utf-16"),
+        "utf16.csv": students_csv().encode("utf-16-le"),  # no BOM: a BOM makes it Unicode text, read (v2)
         "stray-quote.csv": students_csv().replace("學生2", '學"生2').encode(),
         "nul-late.csv": (students_csv(200) + "\x00\r\n").encode(),
         "no-kind.csv": b"a,b,c\r\n1,2,3\r\n",
@@ -116,7 +116,7 @@ def test_every_bad_file_of_a_folder_gets_one_line(tmp_path: Path, key: Path) -> 
 @pytest.mark.parametrize("name, data, words", [
     ("stray-quote.csv", students_csv().replace("學生2", '學"生2').encode(), "row 3"),
     ("bomb.xlsx", bomb_xlsx(2048), "zip bomb"),
-    ("utf16.csv", students_csv().encode("utf-16"), "UTF-16"),
+    ("utf16.csv", students_csv().encode("utf-16-le"), "UTF-16"),
 ])
 def test_one_bad_file_one_line(tmp_path: Path, key: Path, name: str, data: bytes, words: str) -> None:
     path = tmp_path / name

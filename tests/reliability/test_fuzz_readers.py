@@ -114,6 +114,7 @@ def _worker(conn: Any) -> None:  # pragma: no cover - runs in the worker process
             result: tuple[str, Any] = ("ok", [{
                 "kind": e.kind.name, "rows_read": e.rows_read, "ignored": list(e.ignored_columns),
                 "encoding": e.encoding, "rows": r.to_dicts(), "rejects": e.rejects.to_dicts(),
+                "notices": e.notices.to_dicts() if hasattr(e, "notices") else [],
                 "newest_stamp": stamp} for e, r, stamp in zip(exports, rows, stamps)])
         except LpdataError as exc:
             result = ("error", {"type": type(exc).__name__, "code": exc.code, "text": str(exc), "file": exc.file,
@@ -536,12 +537,16 @@ class Case:
     check: Callable[[list[dict[str, Any]]], None] | None = None
     max_seconds: float | None = None
     mode: str = "whole"             # whole | big (a CSV through the batched reader)
+    member: str | None = None       # the file is a zip: read this member of it (`x.zip/member`)
 
 
 def run_case(reader: Reader, folder: Path, case: Case) -> Outcome:
     STATS["cases"] += 1
     path = folder / f"{STATS['cases']:06d}-{case.name}{case.suffix}"
     path.write_bytes(case.data)
+    written = path
+    if case.member is not None:
+        path = path / case.member  # read through the zip, as scan_folder lists a member
     outcome = reader.read(path, case.mode)
     STATS["by_mutation"][case.name][outcome.status] += 1
     STATS["by_mutation"][case.name][f"reader:{case.mode}"] += 1
@@ -552,10 +557,10 @@ def run_case(reader: Reader, folder: Path, case: Case) -> Outcome:
         STATS["by_mutation"][case.name]["FAILED"] += 1
         kept = folder / "failures"
         kept.mkdir(exist_ok=True)
-        (kept / path.name).write_bytes(case.data)
+        (kept / written.name).write_bytes(case.data)
         raise
     finally:
-        path.unlink(missing_ok=True)
+        written.unlink(missing_ok=True)
     return outcome
 
 
@@ -844,8 +849,8 @@ def byte_mutations(draw: st.DrawFn, data: bytes, doc: Doc) -> tuple[str, bytes, 
     # reencode: the same text in an encoding the contract does not accept, or two encodings mixed.
     text = data.decode("utf-8-sig" if doc.encoding.startswith("utf-8") else "cp950")
     how = draw(st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "bom+cp950", "double-utf8", "mixed"]))
-    if how == "utf-16":
-        return f"reencode:{how}", text.encode("utf-16"), 0, {"undecodable"}, "never"
+    if how == "utf-16":  # with its byte-order mark: Excel's Unicode text, read as written (v2)
+        return f"reencode:{how}", text.encode("utf-16"), 0, None, "exact"
     if how in ("utf-16-le", "utf-16-be"):
         return f"reencode:{how}", text.encode(how), 0, {"undecodable"}, "never"
     if how == "bom+cp950":
@@ -931,6 +936,116 @@ def test_damaged_bytes_never_crash_nor_corrupt_what_came_before(reader: Reader, 
 @given(blob=st.binary(max_size=2048), suffix=st.sampled_from(JUNK_SUFFIXES))
 def test_binary_junk_is_refused(reader: Reader, folder: Path, blob: bytes, suffix: str) -> None:
     check_junk(reader, folder, blob, suffix)
+
+
+# --- v2 containers and text: Unicode text, tab-separated text, zip members, 造字 cells ----------
+
+CONTAINERS = ("txt:utf-16", "tsv:utf-8", "tsv:cp950", "tsv:utf-8-sig", "zip:csv", "zip:txt")
+EUDC_TOKEN = "QEUDCQ"
+
+
+def render_text(doc: Doc, encoding: str, delimiter: str) -> bytes:
+    """The document as Excel's Unicode text (UTF-16 with a BOM) or a TSV in `encoding`."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=doc.newline)
+    for row in [*doc.title, doc.header, *doc.rows]:
+        writer.writerow([_text_cell(c) for c in row])
+    text = buf.getvalue()
+    if encoding == "utf-8-sig":
+        return b"\xef\xbb\xbf" + text.encode("utf-8")
+    return text.encode(encoding)
+
+
+def zip_of(member: str, data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(zipfile.ZipInfo(member, date_time=(2025, 2, 24, 16, 30, 0)), data)
+    return buf.getvalue()
+
+
+def container_case(doc: Doc, container: str) -> tuple[bytes, str, str | None]:
+    """(bytes, suffix, member) of `doc` (a CSV document) in `container`."""
+    how, what = container.split(":")
+    if how == "txt":
+        return render_text(doc, "utf-16", "\t"), ".txt", None
+    if how == "tsv":
+        return render_text(doc, what, "\t"), ".csv", None
+    inner = render(doc)[0] if what == "csv" else render_text(doc, "utf-16", "\t")
+    member = f"匯出/{doc.kind}.{what}"
+    return zip_of(member, inner), ".zip", member
+
+
+def text_columns(doc: Doc) -> list[int]:
+    return [j for j, name in enumerate(doc.names)
+            if name is not None and col_of(doc.kind, name).type is ColumnType.TEXT]
+
+
+def with_eudc(doc: Doc, data_fn: st.DataObject) -> tuple[Doc, int | None, str | None]:
+    """`doc` with a 造字 in one text cell of a loaded row (its expected value too): (doc, row, column)."""
+    cols, rows = text_columns(doc), [i for i, e in enumerate(doc.expect) if e is not None]
+    if not cols or not rows:
+        return doc, None, None
+    doc = doc.copy()
+    j, i = data_fn.draw(st.sampled_from(cols)), data_fn.draw(st.sampled_from(rows))
+    name = col_of(doc.kind, doc.names[j])
+    doc.rows[i][j] = f"王{EUDC_TOKEN}明"
+    doc.expect[i][name.stored_name] = "王\ue000明"  # type: ignore[index]
+    return doc, doc.row_number(i), doc.header[j]
+
+
+def eudc_bytes(data: bytes, encoding: str) -> bytes:
+    """The placeholder as the 造字's bytes: FA40 in CP950 (U+E000 as Windows decodes it)."""
+    if encoding == "cp950":
+        return data.replace(EUDC_TOKEN.encode(), b"\xfa\x40")
+    codec = "utf-16-le" if encoding == "utf-16" else encoding  # no second byte-order mark
+    return data.replace(EUDC_TOKEN.encode(codec), "\ue000".encode(codec))
+
+
+def notice_of(row: int | None, column: str | None) -> Callable[[list[dict[str, Any]]], None]:
+    def check(exports: list[dict[str, Any]]) -> None:
+        if row is None:
+            return
+        [ex] = exports
+        hits = [n for n in ex["notices"] if n["_row"] == row and n["reason"] == "eudc_character"]
+        assert hits and hits[0]["column"] == column, (row, column, ex["notices"])
+    return check
+
+
+def check_containers(reader: Reader, folder: Path, doc: Doc, data_fn: st.DataObject) -> None:
+    container = data_fn.draw(st.sampled_from(CONTAINERS))
+    doc, row, column = with_eudc(doc, data_fn) if data_fn.draw(st.booleans()) else (doc, None, None)
+    data, suffix, member = container_case(doc, container)
+    if row is not None:
+        if member is None:
+            enc = "utf-16" if container.startswith("txt") else container.split(":")[1].replace("-sig", "")
+            data = eudc_bytes(data, enc)
+        else:  # the member's bytes: rebuild the zip with the placeholder replaced
+            inner = render(doc)[0] if container.endswith("csv") else render_text(doc, "utf-16", "\t")
+            enc = "utf-16" if container.endswith("txt") else doc.encoding.replace("-sig", "")
+            data = zip_of(member, eudc_bytes(inner, enc))
+    mode = data_fn.draw(st.sampled_from(["whole", "big"]))
+    run_case(reader, folder, Case(f"container:{container}", doc, data, suffix, mode=mode, member=member,
+                                  check=notice_of(row, column)))
+    # and the same bytes damaged: an LpdataError or a consistent read, never a crash
+    at = data_fn.draw(st.integers(0, len(data) - 1))
+    spoilt = bytearray(data)
+    spoilt[at] ^= data_fn.draw(st.integers(1, 255))
+    run_case(reader, folder, Case(f"container:{container}:flip", doc, bytes(spoilt), suffix, errors={"*"},
+                                  success="any", mode=mode, member=member))
+
+
+@settings(FAST, max_examples=12)
+@given(doc=documents(formats=("csv:utf-8", "csv:utf-8-sig", "csv:cp950")), data=st.data())
+def test_text_zip_and_eudc_files_are_read_exactly(reader: Reader, folder: Path, doc: Doc,
+                                                  data: st.DataObject) -> None:
+    check_containers(reader, folder, doc, data)
+
+
+@pytest.mark.slow
+@settings(SLOW, max_examples=400)
+@given(doc=documents(formats=("csv:utf-8", "csv:utf-8-sig", "csv:cp950"), max_rows=12), data=st.data())
+def test_text_zip_and_eudc_files_slow(reader: Reader, folder: Path, doc: Doc, data: st.DataObject) -> None:
+    check_containers(reader, folder, doc, data)
 
 
 @pytest.mark.slow
