@@ -52,7 +52,9 @@ def duckdb_raw(folder: Path, db: Path, encoding: str) -> None:
             source = path
             if encoding != "utf-8":  # DuckDB reads UTF-8: transcode first (counted)
                 source = Path(tmp) / f"{i}.csv"
-                with open(path, encoding=encoding, newline="") as src, \
+                # errors="replace": a 造字 byte pair (the demo's Big5 roster has one) stops a strict
+                # cp950; the baseline only has to move the bytes, as fast as it can.
+                with open(path, encoding=encoding, errors="replace", newline="") as src, \
                         open(source, "w", encoding="utf-8", newline="") as dst:
                     while chunk := src.read(1 << 24):
                         dst.write(chunk)
@@ -73,7 +75,7 @@ def pandas_sqlite(folder: Path, db: Path, encoding: str) -> None:
     for i, path in enumerate(csv_files(folder)):
         enc = "utf-8-sig" if encoding == "utf-8" else encoding
         frame = pd.read_csv(path, dtype=str, encoding=enc, skiprows=header_line(path, encoding),
-                            on_bad_lines="skip")
+                            on_bad_lines="skip", encoding_errors="replace")
         frame.to_sql(f"t{i}", con, index=False, if_exists="replace")
         del frame
     con.commit()

@@ -281,7 +281,8 @@ def demo(
     if ingest_into is None:
         out.print(f"next: lp ingest {summary.out} --exported-at '{exported}'")
         return
-    ingest(summary.out, db=ingest_into, exported_at=exported, key_file=key_file, aliases=None, quiet=False)
+    ingest(summary.out, db=ingest_into, exported_at=exported, key_file=key_file, aliases=None, value_aliases=None,
+           quiet=False)
 
 
 @app.command("run")

@@ -28,7 +28,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from lpdata.readers import HeaderResolver
+from lpdata.readers import HeaderResolver, archive
 from lpdata.readers.ids import load_or_create_key
 from lpdata.readers.tables import decode_csv_bytes, preview_csv, read_csv_body, read_workbook
 from lpdata.report import page
@@ -83,11 +83,16 @@ def normal(text: str) -> str:
 
 
 def export_ids(files: Iterable[Path]) -> set[str]:
-    """Every value of every national-ID column of the export files, as written (normalised)."""
+    """Every value of every national-ID column of the export files, as written (normalised); a zip's
+    members are read as files of the folder, as ingest reads them."""
     resolver = HeaderResolver()
     found: set[str] = set()
     for path in files:
-        if path.suffix == ".csv":
+        if path.suffix == ".zip":
+            for member in archive.members(path):
+                with archive.extracted(path, member, path / member.name, None) as copy:
+                    found |= export_ids([copy])
+        elif path.suffix == ".csv":
             decoded = decode_csv_bytes(path.read_bytes(), path)
             hit = resolver.find_header(preview_csv(decoded, path), file=path)
             if hit and "national_id" in hit[1].positions:
