@@ -34,7 +34,10 @@ from .readers.ids import IdHasher, mask_ids_in_text
 from .readers.rows import PART, SHEET
 from .readers.tables import ROW
 
-SCHEMA_VERSION = "1"
+#: The layout of the tables. A file of an older version is upgraded by `lpdata.migrate` when it is
+#: first opened (a copy of it kept beside it); a newer one is refused. 2: snap_national_uploads,
+#: snap_grades.retake, row_notices.
+SCHEMA_VERSION = "2"
 DEFAULT_DB = Path("data/lp.duckdb")
 
 _SQL_TYPES = {
@@ -46,6 +49,8 @@ _SQL_TYPES = {
 
 # Bookkeeping tables. Identifiers come from this module and the contract, never from input.
 # `purge_runs` is the audit of `lp purge --apply` (lpdata.purge): counts only, kept by every purge.
+# `row_notices` (schema 2): rows that were loaded but need a person's attention (a 造字 or a
+# replaced character in a cell), one line per cell, listed by `data_quality`.
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS lp_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -72,6 +77,9 @@ CREATE TABLE IF NOT EXISTS quarantine (
 CREATE TABLE IF NOT EXISTS purge_runs (
     purge_id INTEGER PRIMARY KEY, run_at TIMESTAMP NOT NULL, run_by VARCHAR, host VARCHAR,
     as_of DATE NOT NULL, lp_version VARCHAR, students INTEGER NOT NULL, rows_deleted VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS row_notices (
+    file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
+    row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR);
 """
 
 
@@ -106,11 +114,56 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = 
 
 
 # --- opening the file ------------------------------------------------------------------------
-def open_db(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; a clear error when another `lp` holds it or it cannot be written."""
+def open_db(path: Path, *, read_only: bool = False, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database; a clear error when another `lp` holds it or it cannot be written.
+
+    Every lp command opens the file here, so the first one of a new release to open a file of an
+    older schema upgrades it (`lpdata.migrate`: a copy kept beside it, one transaction, one line on
+    stderr), read-only ones included: they open it for writing for the upgrade, then read-only. A
+    file of a newer schema is refused. `migrate=False` opens the file as it is (a database about to
+    be replaced by a restore)."""
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError("no database here yet; run `lp ingest FOLDER --db PATH` first", file=path)
+    con = _connect(path, read_only=read_only)
+    if not migrate:
+        return con
+    try:
+        version = schema_version(con)
+    except BaseException:
+        con.close()
+        raise
+    if version is None or version == SCHEMA_VERSION:
+        return con
+    con.close()
+    check_version(version, path)  # a newer file is refused before anything is written
+    from .migrate import migrate as upgrade  # migrate reads this module
+
+    upgrade(path)
+    return _connect(path, read_only=read_only)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file's `lp_meta.schema_version`; None for a file without lp tables (nothing to upgrade)."""
+    try:
+        value = scalar(con, "SELECT value FROM lp_meta WHERE key = 'schema_version'")
+    except duckdb.CatalogException:
+        return None
+    return None if value is None else str(value)
+
+
+def check_version(version: str, path: Path) -> None:
+    """Refuse a file written by a newer lp-workbench (its tables may mean what this one cannot read)."""
+    if not version.isdigit():
+        raise StoreError(f"the database records schema version {version!r}, which this lp-workbench does not know",
+                         file=path)
+    if int(version) > int(SCHEMA_VERSION):
+        raise StoreError(f"the database has schema version {version}, newer than this lp-workbench's "
+                         f"{SCHEMA_VERSION} (lp-workbench {__version__}); open it with the lp-workbench that "
+                         "wrote it, or a newer one", file=path)
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
