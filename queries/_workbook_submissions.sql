@@ -8,11 +8,13 @@
 -- the spreadsheet numbers it (`workbook_row`): the sheet is needed, since the sheets of one
 -- workbook (學期/補修/重修課程學習成果, the ten MP category sheets) repeat row numbers. The rows
 -- are the current state of the kind `national_uploads` (its newest snapshot per batch), read from
--- the table because the kind's view does not carry the sheet.
+-- the table because the kind's view does not carry the sheet. A workbook submitted after as_of
+-- is not made yet: its rows are left out (and take no item).
 --
--- Each row is matched to a platform item (the kinds clo and mp, every item exported) as _receipt_matches matches a
--- receipt line: on national_id_hash, kind, 學年度, the course code (CLO) or category + title (MP)
--- and the summary, titles and summaries normalised exactly as there (NFC, full-width ASCII
+-- Each row is matched to a platform item (of the kinds clo and mp: every item exported, deleted
+-- ones too, as a 提交紀錄 row may name any) as _receipt_matches matches a receipt line: on
+-- national_id_hash, kind, 學年度, the course code (CLO) or category + title (MP) and the
+-- summary, titles and summaries normalised exactly as there (NFC, full-width ASCII
 -- folded, runs of white space collapsed, trimmed). A row lacking any part of its key matches
 -- nothing. Several candidates: within a key the items are ranked by upload time (then item_id),
 -- earliest first, and the rows by batch time, batch, sheet and row; the n-th row takes the n-th
