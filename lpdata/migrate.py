@@ -13,7 +13,8 @@ command (ingest, query, status, run, purge, backup). In order:
    descriptor kept open until DuckDB has closed the file: POSIX locks belong to the process and
    closing any descriptor of the file drops them (see `_filelock`), so the lock is held throughout.
    The copy opens as the old database with the old release (rename it back to restore it).
-3. One transaction: every step from the file's version to this one, and the new version recorded.
+3. One transaction: every step from the file's version to this one (`store.upgrade_schema`), and
+   the new version recorded.
    A failure rolls it back: the file stays as it was (DuckDB writes nothing to it before a commit),
    and the copy, now redundant, is removed.
 4. One line on stderr says what was done and where the copy is; the run log beside the database
@@ -36,20 +37,9 @@ from typing import Callable, TextIO
 import duckdb
 
 from ._filelock import fsync_dir
-from .contract import KINDS_BY_NAME
 from .errors import DatabaseBusyError, LpdataError, StoreError
-from .store import (_BOOKKEEPING, SCHEMA_VERSION, _connect, _kind_ddl, append_log, check_version,
-                    error_record, schema_version, transaction)
-
-# What each version lacks to become the next one. Every statement is idempotent (IF NOT EXISTS): a
-# file some older code already partly extended upgrades all the same.
-STEPS: dict[str, tuple[str, ...]] = {
-    "1": (
-        _BOOKKEEPING,  # creates row_notices (the tables of version 1 exist already)
-        _kind_ddl(KINDS_BY_NAME["national_uploads"]),
-        "ALTER TABLE snap_grades ADD COLUMN IF NOT EXISTS retake BOOLEAN",
-    ),
-}
+from .store import (SCHEMA_VERSION, _connect, append_log, check_version, error_record, schema_version,
+                    transaction, upgrade_schema)
 
 
 @dataclass(frozen=True)
@@ -87,16 +77,10 @@ def migrate(db: str | Path, *, before_commit: Callable[[], None] | None = None,
         if version is None or version == SCHEMA_VERSION:
             return None  # another command upgraded it meanwhile, or it holds no lp tables
         check_version(version, db)
-        missing = [str(v) for v in range(int(version), int(SCHEMA_VERSION)) if str(v) not in STEPS]
-        if missing:
-            raise StoreError(f"this lp-workbench cannot upgrade a database of schema version {version}",
-                             file=db)
         fd = os.open(db, os.O_RDONLY)
         copy = _copy(fd, db, version, started)
         with transaction(con):
-            for v in range(int(version), int(SCHEMA_VERSION)):
-                for statement in STEPS[str(v)]:
-                    con.execute(statement)
+            upgrade_schema(con, version)  # the statements live with the schema, in lpdata.store
             con.execute("UPDATE lp_meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
             if before_commit is not None:
                 before_commit()
@@ -183,4 +167,4 @@ def _copy_fd(source: int, target: Path, mode: int) -> None:
     os.close(out)
 
 
-__all__ = ["Migration", "STEPS", "backup_name", "migrate"]
+__all__ = ["Migration", "backup_name", "migrate"]

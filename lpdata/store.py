@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from . import __version__
-from .contract import ALL_KINDS, DERIVED_TERM, ColumnType, Kind
+from .contract import ALL_KINDS, DERIVED_TERM, KINDS_BY_NAME, ColumnType, Kind
 from .errors import DatabaseBusyError, KeyFileError, LpdataError, StoreError
 from .readers import Export, SpilledRows
 from .readers.ids import IdHasher, mask_ids_in_text
@@ -186,6 +186,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for kind in ALL_KINDS:
         con.execute(_kind_ddl(kind))
     con.execute("INSERT INTO lp_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
+
+
+def upgrade_schema(con: duckdb.DuckDBPyConnection, version: str) -> None:
+    """The statements that bring tables of schema `version` to SCHEMA_VERSION, one version after the
+    other (run by `lpdata.migrate` in its transaction; the version it records itself). Each is
+    idempotent (IF NOT EXISTS), so a file some older code already partly extended upgrades all the
+    same. A version this code has no steps for is refused."""
+    if not version.isdigit() or not 1 <= int(version) <= int(SCHEMA_VERSION):
+        raise StoreError(f"this lp-workbench cannot upgrade a database of schema version {version}")
+    for step in range(int(version), int(SCHEMA_VERSION)):
+        if step == 1:  # 1 -> 2: row_notices; snap_national_uploads; grades.retake
+            con.execute(_BOOKKEEPING)  # creates row_notices (the tables of version 1 exist already)
+            con.execute(_kind_ddl(KINDS_BY_NAME["national_uploads"]))
+            con.execute("ALTER TABLE snap_grades ADD COLUMN IF NOT EXISTS retake BOOLEAN")
 
 
 def check_key(con: duckdb.DuckDBPyConnection, hasher: IdHasher, db: Path) -> None:
