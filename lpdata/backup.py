@@ -374,7 +374,9 @@ def _build(tmp: Path, backup_dir: Path, manifest: Mapping[str, Any], notes: list
                 if counts[table] != int(info["rows"]):
                     raise StoreError(f"table {table} restored {counts[table]} rows, but the backup says "
                                      f"{info['rows']}; the backup is damaged", file=backup_dir / info["file"])
-            con.execute("INSERT INTO lp_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
+            # The file was built with this version's tables (a backup of an older one restores into them,
+            # its missing columns NULL), so it has this version, whatever the backup's lp_meta said.
+            con.execute("INSERT OR REPLACE INTO lp_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     finally:
         con.close()
     return counts
@@ -384,7 +386,7 @@ def _settle_old(db: Path, notes: list[str]) -> tuple[list[MissedPurge], bool]:
     """Before it is replaced: fold the old database's write-ahead log into it (so none is left behind
     to be replayed onto the restored file) and read its purge audit. (purges, readable)."""
     try:
-        con = open_db(db)
+        con = open_db(db, migrate=False)  # about to be replaced: not worth upgrading
     except DatabaseBusyError:
         raise
     except LpdataError as exc:

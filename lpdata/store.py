@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from . import __version__
-from .contract import ALL_KINDS, DERIVED_TERM, ColumnType, Kind
+from .contract import ALL_KINDS, DERIVED_TERM, KINDS_BY_NAME, ColumnType, Kind
 from .errors import DatabaseBusyError, KeyFileError, LpdataError, StoreError
 from .readers import Export, SpilledRows
 from .readers.ids import IdHasher, mask_ids_in_text
@@ -35,7 +35,10 @@ from .readers.rows import PART, SHEET
 from .readers.tables import ROW
 from .resolve import tie_student_numbers
 
-SCHEMA_VERSION = "1"
+#: The layout of the tables. A file of an older version is upgraded by `lpdata.migrate` when it is
+#: first opened (a copy of it kept beside it); a newer one is refused. 2: snap_national_uploads,
+#: snap_grades.retake, row_notices.
+SCHEMA_VERSION = "2"
 DEFAULT_DB = Path("data/lp.duckdb")
 
 _SQL_TYPES = {
@@ -47,8 +50,8 @@ _SQL_TYPES = {
 
 # Bookkeeping tables. Identifiers come from this module and the contract, never from input.
 # `purge_runs` is the audit of `lp purge --apply` (lpdata.purge): counts only, kept by every purge.
-# `row_notices`: cells of loaded rows that need a person's attention (a 造字, a ? in a name;
-# lpdata/readers/notices.py), listed by data_quality beside the quarantine reasons.
+# `row_notices` (schema 2): cells of loaded rows that need a person's attention (a 造字, a ? in a
+# name; lpdata/readers/notices.py), one line per cell, listed by data_quality beside the quarantine.
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS lp_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ingest_runs (
@@ -72,12 +75,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
     file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
     row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR,
     raw_row VARCHAR, national_id_hash VARCHAR);
-CREATE TABLE IF NOT EXISTS row_notices (
-    file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
-    row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR);
 CREATE TABLE IF NOT EXISTS purge_runs (
     purge_id INTEGER PRIMARY KEY, run_at TIMESTAMP NOT NULL, run_by VARCHAR, host VARCHAR,
     as_of DATE NOT NULL, lp_version VARCHAR, students INTEGER NOT NULL, rows_deleted VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS row_notices (
+    file_id INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, kind VARCHAR NOT NULL, sheet VARCHAR,
+    row_number BIGINT, column_name VARCHAR, reason VARCHAR NOT NULL, value VARCHAR, detail VARCHAR,
+    national_id_hash VARCHAR);
 """
 
 
@@ -112,11 +116,56 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = 
 
 
 # --- opening the file ------------------------------------------------------------------------
-def open_db(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; a clear error when another `lp` holds it or it cannot be written."""
+def open_db(path: Path, *, read_only: bool = False, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database; a clear error when another `lp` holds it or it cannot be written.
+
+    Every lp command opens the file here, so the first one of a new release to open a file of an
+    older schema upgrades it (`lpdata.migrate`: a copy kept beside it, one transaction, one line on
+    stderr), read-only ones included: they open it for writing for the upgrade, then read-only. A
+    file of a newer schema is refused. `migrate=False` opens the file as it is (a database about to
+    be replaced by a restore)."""
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError("no database here yet; run `lp ingest FOLDER --db PATH` first", file=path)
+    con = _connect(path, read_only=read_only)
+    if not migrate:
+        return con
+    try:
+        version = schema_version(con)
+    except BaseException:
+        con.close()
+        raise
+    if version is None or version == SCHEMA_VERSION:
+        return con
+    con.close()
+    check_version(version, path)  # a newer file is refused before anything is written
+    from .migrate import migrate as upgrade  # migrate reads this module
+
+    upgrade(path)
+    return _connect(path, read_only=read_only)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file's `lp_meta.schema_version`; None for a file without lp tables (nothing to upgrade)."""
+    try:
+        value = scalar(con, "SELECT value FROM lp_meta WHERE key = 'schema_version'")
+    except duckdb.CatalogException:
+        return None
+    return None if value is None else str(value)
+
+
+def check_version(version: str, path: Path) -> None:
+    """Refuse a file written by a newer lp-workbench (its tables may mean what this one cannot read)."""
+    if not version.isdigit():
+        raise StoreError(f"the database records schema version {version!r}, which this lp-workbench does not know",
+                         file=path)
+    if int(version) > int(SCHEMA_VERSION):
+        raise StoreError(f"the database has schema version {version}, newer than this lp-workbench's "
+                         f"{SCHEMA_VERSION} (lp-workbench {__version__}); open it with the lp-workbench that "
+                         "wrote it, or a newer one", file=path)
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -139,6 +188,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for kind in ALL_KINDS:
         con.execute(_kind_ddl(kind))
     con.execute("INSERT INTO lp_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
+
+
+def upgrade_schema(con: duckdb.DuckDBPyConnection, version: str) -> None:
+    """The statements that bring tables of schema `version` to SCHEMA_VERSION, one version after the
+    other (run by `lpdata.migrate` in its transaction; the version it records itself). Each is
+    idempotent (IF NOT EXISTS), so a file some older code already partly extended upgrades all the
+    same. A version this code has no steps for is refused."""
+    if not version.isdigit() or not 1 <= int(version) <= int(SCHEMA_VERSION):
+        raise StoreError(f"this lp-workbench cannot upgrade a database of schema version {version}")
+    for step in range(int(version), int(SCHEMA_VERSION)):
+        if step == 1:  # 1 -> 2: row_notices; snap_national_uploads; grades.retake
+            con.execute(_BOOKKEEPING)  # creates row_notices (the tables of version 1 exist already)
+            con.execute(_kind_ddl(KINDS_BY_NAME["national_uploads"]))
+            con.execute("ALTER TABLE snap_grades ADD COLUMN IF NOT EXISTS retake BOOLEAN")
 
 
 def check_key(con: duckdb.DuckDBPyConnection, hasher: IdHasher, db: Path) -> None:
@@ -349,8 +412,14 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
                 pl.col(ROW).alias("row_number"), pl.col("column").alias("column_name"),
                 pl.col("reason"), pl.col("value"), pl.col("detail"),
             )
+            # The row's ID hash, from the row just stored: a purge then removes a graduate's notices
+            # (their values hold names) with the rest of their rows.
+            nid = ("(SELECT r.national_id_hash FROM {t} r WHERE r._file_id = n.file_id AND r._row = n.row_number "
+                   "AND r._sheet IS NOT DISTINCT FROM n.sheet LIMIT 1)".format(t=table)
+                   if "national_id_hash" in columns else "NULL::VARCHAR")
             con.register("_incoming_notices", notices)
-            con.execute("INSERT INTO row_notices BY NAME SELECT * FROM _incoming_notices")
+            con.execute(f"INSERT INTO row_notices BY NAME SELECT n.*, {nid} AS national_id_hash "
+                        "FROM _incoming_notices n")
             con.unregister("_incoming_notices")
     if kind.key and len(group) > 1:
         # The same key in two files of one export: keep the first file's row, quarantine the rest

@@ -37,7 +37,9 @@ lines AS (
     WHERE r.received_at < a.as_of_end
 ),
 -- Platform items (submitted or not: an unsubmitted one with a line's key explains that line) and
--- submitted items the platform does not hold (no key: they match nothing).
+-- submitted items the platform does not hold: named by a 提交紀錄 row (no key: they match
+-- nothing), or a workbook row no platform item matches (its row gives the whole key: matched like
+-- any submitted item).
 items AS (
     SELECT kind, item_id, academic_year, national_id_hash, course_code, category, title, summary,
            submitted, submitted_at

@@ -14,6 +14,15 @@
 -- explanation says when the year's newest receipt line came, so a reader sees the batch predates
 -- the submission). A submitted item the platform export does not hold has no year: any receipt
 -- batch of its kind counts.
+-- Submitted includes the rows of the uploaded national workbooks (_portfolio_items,
+-- _workbook_submissions): a workbook row that matched a platform item submits it (batch_id = the
+-- workbook), so such an item has the state a 提交紀錄 row naming it would give. A workbook row that
+-- matches no platform item is a submitted item of its own, not on the platform: item_id
+-- `[batch_id]sheet!row` (the workbook, its sheet and row), the year, course code (or category and
+-- title) and summary its row gives, student_no and class_name from the roster; receipt lines are
+-- matched to it like to any submitted item (it has the whole key), its states are those of a
+-- platform item of its year, and its explanation (received too) says it is a workbook row that
+-- matches no platform item. The grain stays unique: each such row has its own item_id.
 -- `submitted_uncertified`: a CLO whose exported state is not 認證通過, or was certified after its
 -- first submission (a certification with no time counts as made before); false for everything else.
 -- student_no and class_name: the item's term roster; for a line, the roster of its 實際修課學期,
@@ -47,6 +56,7 @@ joined AS (
         i.item_id IS NOT NULL AS is_item,
         coalesce(i.submitted, false) AS submitted,
         coalesce(i.on_platform, false) AS on_platform,
+        coalesce(i.workbook_only, false) AS workbook_only,
         i.batch_id,
         i.submitted_at,
         i.submitted_by,
@@ -74,7 +84,7 @@ stated AS (
             WHEN j.is_item AND NOT j.submitted THEN 'selected_not_submitted'
             WHEN j.is_item AND j.receipt_batch IS NOT NULL THEN 'received'
             WHEN j.is_item AND (ry.last_received_at IS NOT NULL
-                                OR (NOT j.on_platform AND rk.last_received_at IS NOT NULL))
+                                OR (NOT j.on_platform AND NOT j.workbook_only AND rk.last_received_at IS NOT NULL))
                 THEN 'submitted_not_received'
             WHEN j.is_item THEN 'awaiting_receipt'
             ELSE 'received_not_submitted'
@@ -82,7 +92,10 @@ stated AS (
         upper(j.kind) || ' ' || coalesce(j.academic_year::VARCHAR, '') AS kind_year,
         CASE j.kind WHEN 'clo' THEN 'course code' ELSE 'category and title' END AS subject_words,
         CASE j.kind WHEN 'clo' THEN 'course code and summary' ELSE 'category, title and summary' END AS key_words,
-        CASE WHEN j.is_item AND j.submitted THEN
+        CASE WHEN j.is_item AND j.submitted AND j.workbook_only THEN
+            format('Submitted on {} in batch {}, a workbook row that matches no item of the platform''s {} export',
+                   strftime(j.submitted_at, '%Y-%m-%d'), j.batch_id, upper(j.kind))
+             WHEN j.is_item AND j.submitted THEN
             format('Submitted on {} in batch {}', strftime(j.submitted_at, '%Y-%m-%d'), j.batch_id)
         END AS submitted_words,
         ry.last_received_at AS year_last_received_at
@@ -117,18 +130,18 @@ SELECT
                       AND (s.certified_at IS NULL OR s.certified_at <= s.submitted_at)), false)
         AS submitted_uncertified,
     CASE s.state
-        WHEN 'received' THEN NULL
+        WHEN 'received' THEN if(s.workbook_only, s.submitted_words || '; a receipt line matches it.', NULL)
         WHEN 'selected_not_submitted' THEN
             format('Selected on the platform{} but in no submission batch on or before {}.',
                    coalesce(' on ' || strftime(s.selected_at, '%Y-%m-%d'), ''), a.as_of)
         WHEN 'awaiting_receipt' THEN
-            CASE WHEN s.on_platform
+            CASE WHEN s.on_platform OR s.workbook_only
                  THEN format('{}; no receipt batch for {} has come back since.', s.submitted_words, s.kind_year)
                  ELSE format('{}, but the item is not in the platform''s {} export; no receipt batch for {} has come back since.',
                              s.submitted_words, upper(s.kind), upper(s.kind))
             END
         WHEN 'submitted_not_received' THEN
-            CASE WHEN NOT s.on_platform
+            CASE WHEN NOT s.on_platform AND NOT s.workbook_only
                  THEN format('{}, but the item is not in the platform''s {} export, so no receipt line can be matched to it.',
                              s.submitted_words, upper(s.kind))
                  WHEN s.key_lines > 0
