@@ -414,8 +414,8 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
             )
             # The row's ID hash, from the row just stored: a purge then removes a graduate's notices
             # (their values hold names) with the rest of their rows.
-            nid = ("(SELECT r.national_id_hash FROM {t} r WHERE r._file_id = n.file_id AND r._row = n.row_number "
-                   "AND r._sheet IS NOT DISTINCT FROM n.sheet LIMIT 1)".format(t=table)
+            nid = (f"(SELECT r.national_id_hash FROM {table} r WHERE r._file_id = n.file_id "
+                   "AND r._row = n.row_number AND r._sheet IS NOT DISTINCT FROM n.sheet LIMIT 1)"
                    if "national_id_hash" in columns else "NULL::VARCHAR")
             con.register("_incoming_notices", notices)
             con.execute(f"INSERT INTO row_notices BY NAME SELECT n.*, {nid} AS national_id_hash "

@@ -338,3 +338,34 @@ def test_without_interference_the_file_is_swapped(school: School) -> None:
     inode = school.db.stat().st_ino
     assert apply_purge(school.db, as_of=AS_OF, rules_file=False).file_rewritten
     assert school.db.stat().st_ino != inode
+
+
+def test_a_graduates_notices_go_with_their_rows(tmp_path: Path) -> None:
+    """A 造字 in a due graduate's name is listed in row_notices (with its value: the name); the purge
+    removes that notice with the student's other rows, and leaves another student's."""
+    key = tmp_path / "keys" / "id-hash.key"
+    key.parent.mkdir()
+    key.write_text(KEY_HEX + "\n")
+    key.chmod(0o600)
+    school = School(tmp_path / "school", key)
+    due, enrolled = roster(1, 108, 2, "畢業", "2020-06-10"), roster(3, 108, 2, "在學")
+    due["name"], enrolled["name"] = "學生\ue000一號", "學生\ue001三號"
+    school.add("students", [due, enrolled])
+    school.ingest(f"{AS_OF} 18:00")
+    con = duckdb.connect(str(school.db), read_only=True)
+    try:
+        before = con.execute("SELECT national_id_hash, reason FROM row_notices ORDER BY value").fetchall()
+    finally:
+        con.close()
+    assert before == [(hash_of(school, 1), "eudc_character"), (hash_of(school, 3), "eudc_character")]
+
+    result = apply_purge(school.db, as_of=AS_OF, run_by="registrar", rules_file=False)
+
+    assert result.rows_deleted["row_notices"] == 1
+    con = duckdb.connect(str(school.db), read_only=True)
+    try:
+        after = con.execute("SELECT national_id_hash, value FROM row_notices").fetchall()
+    finally:
+        con.close()
+    assert after == [(hash_of(school, 3), "學生\ue001三號")]
+    assert "學生\ue000一號".encode() not in school.db.read_bytes()
