@@ -376,6 +376,15 @@ MP_NATIONAL: tuple[Layout, ...] = (
     _mp(("其他多元表現紀錄", "其他活動紀錄"), "名稱", inputs=(_in("主辦單位"), *_DATES)),
 )
 
+#: Sheets of the national 名冊 that hold nothing the workbench counts: listed with the workbook's
+#: skipped sheets (never silently, never rejecting the folder). A workbook holding only these is
+#: listed as ignored. Sheet name (as `context.sheet_label` reads it) -> why it is not loaded.
+NOT_LOADED_SHEETS: Mapping[str, str] = MappingProxyType({
+    "補考成績": "進修學校 make-up exam scores: the workbench keeps term grades only",
+    "借讀課程學習成果": "outcomes of courses taken at another school: no platform item of this school",
+    "定期考查成績名冊": "periodic exam scores: not part of the portfolio's figures",
+})
+
 #: Every layout, in the order detection tries them (after the contract's own kinds).
 LAYOUTS: tuple[Layout, ...] = (
     STUDENTS_NATIONAL, STUDENTS_PILOT, COURSES_NATIONAL, COURSES_PILOT,

@@ -21,7 +21,7 @@ import yaml
 
 from ..contract import KINDS_BY_NAME, RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
 from ..errors import InputFileError, LpdataError, NotAnExportError, UndecodableFileError, UnknownKindError
-from ..layouts import SHEET_HEADER
+from ..layouts import NOT_LOADED_SHEETS, SHEET_HEADER
 from .context import read_cover, sheet_label, with_context
 from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
 from .guard import column_letters
@@ -246,10 +246,17 @@ def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Sp
         found = partial.find_header(resolver, preview, file=path, sheet=sheet_label(sheet.name), context=context,
                                     book=book)
         if found is None:
-            if is_cover_sheet(sheet.name, preview, resolver):
+            if is_cover_sheet(sheet.name, preview, resolver) or sheet_label(sheet.name) in NOT_LOADED_SHEETS:
                 skipped.append(sheet.name)
                 continue
-            raise resolver.nearest_error(preview, file=path, sheet=sheet.name, context=context)
+            error = resolver.nearest_error(preview, file=path, sheet=sheet.name, context=context)
+            # A layout's own term columns (實際修課學年度 …) fall back on the cover's too.
+            unfilled = [h for h in ("學年度", "學期") if not cover.get(h, "").strip()
+                        and any(m.endswith(h) for m in error.missing)]
+            if skipped and unfilled:  # an empty template, or a cover whose value row was left blank
+                error.message += (f"; the cover sheet '{skipped[0]}' gives no {'/'.join(unfilled)} "
+                                  "(fill in its value row under the headers)")
+            raise error
         headers.append((sheet, *found))
         titles[sheet.name] = preview[:found[0]]
     # The kept rows' raw cells are needed only where a kind spans several sheets (cross-sheet duplicates).
@@ -263,6 +270,10 @@ def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Sp
         entry[1].append(typed)
         entry[2].append(sheet.name)
         entry[3].update(match.ignored + _unnamed_columns(match, body))
+    if not by_kind and any(sheet_label(name) in NOT_LOADED_SHEETS for name in skipped):
+        unused = next(sheet_label(n) for n in skipped if sheet_label(n) in NOT_LOADED_SHEETS)
+        raise NotAnExportError(f"a national 名冊 whose sheets the workbench does not load ({unused}: "
+                               f"{NOT_LOADED_SHEETS[unused]})", file=path)
     if not by_kind:
         raise UnknownKindError("the workbook has no data sheet (only covers or empty sheets)",
                                file=path, expected="a sheet with the header row of an export kind")

@@ -32,7 +32,9 @@ def read_cover(name: str, rows: Sequence[Sequence[str | None]]) -> dict[str, str
     head = filled[0]
     labels = [normalize_header(c) for c in head if c]
     named_cover = "封面" in name
-    if labels and all(label in _COVER for label in labels) and (len(labels) >= 2 or named_cover):
+    # A sheet named *封面 may carry labels of its own (定期考查成績名冊封面: 段考別) beside known ones.
+    known = [label for label in labels if label in _COVER]
+    if labels and ((named_cover and known) or (len(known) == len(labels) >= 2)):
         values = filled[1] if len(filled) > 1 else []
         out: dict[str, str] = {}
         for i, cell in enumerate(head):

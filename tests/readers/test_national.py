@@ -376,3 +376,43 @@ def test_a_csv_of_a_national_layout_with_its_own_term(tmp_path: Path, hasher: Id
     export = read(path, hasher)["students"]
     assert rows_of(export, "academic_year", "semester", "grade", "class_name", "seat_no", "status") == [
         (113, 1, 2, "201", 9, "enrolled")]
+
+
+# --- sheets of the national 名冊 the workbench does not load, and unfilled covers ---------------------
+NIGHT_TERM = ["身分證號", "出生日期", "科目代碼", "開課年級", "科目節數", "原始成績", "成績及格", "學年成績", "學年及格", "質性描述"]
+NIGHT_MAKEUP = ["身分證號", "出生日期", "科目代碼", "開課年級", "上學期開設科目節數", "下學期開設科目節數", "第一次補考成績",
+                "第一次及格", "第二次補考成績", "第二次及格"]
+
+
+def test_a_known_sheet_not_loaded_is_listed_not_refused(tmp_path: Path, hasher: IdHasher) -> None:
+    # S1's 5_進修學校學生成績名冊: its 補考成績 sheet holds nothing the workbench counts.
+    path = write_xlsx(tmp_path / "5_進修學校學生成績名冊.xlsx", {
+        **cover("113", "1", "7"),
+        "學期成績": [NIGHT_TERM, [A, "0950301", CODE1, "1", "2", "88", "1", "", "", ""]],
+        "補考成績": [NIGHT_MAKEUP, [A, "0950301", CODE2, "1", "2", "2", "45", "0", "", ""]],
+    })
+    export = read(path, hasher)["grades"]
+    assert export.skipped_sheets == ("封面", "補考成績")
+    assert rows_of(export, "academic_year", "semester", "course_code", "score") == [(113, 1, CODE1, 88.0)]
+
+
+def test_a_workbook_of_unloaded_sheets_only_is_listed_as_ignored(tmp_path: Path, hasher: IdHasher) -> None:
+    # S2's 定期考查成績名冊: a cover with a label of its own (段考別), then periodic exam scores.
+    from lpdata.errors import NotAnExportError
+    path = write_xlsx(tmp_path / "定期考查成績名冊.xlsx", {
+        "定期考查成績名冊封面": [["學校代碼", "學年度", "學期", "段考別", "名冊別"], [SCHOOL, "113", "1", "1", "5"]],
+        "定期考查成績名冊": [["身分證號", "出生日期", "科目代碼", "科目學分", "考查成績"], [A, "0950301", CODE1, "2", "77"]],
+    })
+    with pytest.raises(NotAnExportError, match="定期考查成績名冊"):
+        read(path, hasher)
+
+
+def test_an_unfilled_cover_is_named_in_the_error(tmp_path: Path, hasher: IdHasher) -> None:
+    # A template uploaded as it came: the cover's value row is blank but for the pre-printed 名冊別.
+    path = write_xlsx(tmp_path / "7_學生課程學習成果名冊.xlsx", {
+        "封面": [["學校代碼", "學年度", "學期", "名冊別"], ["", "", "", "26"]],
+        "學期課程學習成果": [["身分證號", "出生日期", "科目代碼", "開課年級", "科目學分", "課程學習成果簡述"],
+                       [A, "0950301", CODE1, "1", "4", "報告"]],
+    })
+    with pytest.raises(UnknownKindError, match="the cover sheet '封面' gives no 學年度 \\(fill in its value row"):
+        read(path, hasher)
