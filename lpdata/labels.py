@@ -1,12 +1,16 @@
-"""Chinese column labels for `lp query --labels zh`: contract headers first, then common names."""
+"""Chinese column labels, one table for `lp query --labels zh` and the reports: a kind's own view
+shows its contract headers, every other column the label `COLUMNS_ZH` gives its name.
+
+A name is labelled once, here (tests/test_labels.py checks no key is written twice): the reports'
+`i18n.Strings.columns` reads this table, so a column reads the same on the screen and in print."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Mapping, Sequence
 
 from .contract import KINDS_BY_NAME
 
-COMMON_ZH = {
+COLUMNS_ZH: Mapping[str, str] = {
     "file": "檔案", "kind": "名冊別", "reason": "原因", "rows_read": "讀取列數", "rows_loaded": "載入列數",
     "rows_quarantined": "隔離列數", "rows_with_reason": "此原因列數", "example_row": "範例列",
     "file_id": "檔案編號", "snapshot_id": "快照編號", "exported_at": "匯出時間", "encoding": "編碼",
@@ -35,7 +39,7 @@ COMMON_ZH = {
     "graduated_on": "畢業日期", "seal_until": "封存至", "effective_from": "生效學年度", "source": "來源",
     "excess": "超出件數", "submitted": "已提交", "selected_not_submitted": "勾選未提交",
     "breached_semesters": "超量學期", "student_enrolled": "學生在學", "teacher_in_staff": "在教職員名冊",
-    "teacher_inactive_since": "教師停用日", "assignee_name": "負責認證人", "proxy_basis": "代理依據",
+    "teacher_inactive_since": "離職或停用日", "assignee_name": "負責認證人", "proxy_basis": "代理依據",
     "kinds": "名冊別", "confirmed_at": "確認時間", "report_text": "回報內容", "school_finding": "學校查核結果",
     "checked_at": "查核時間", "resubmitted_at": "重新提交時間", "graduated_on_from": "畢業日期來源",
     "seal_years": "封存年限", "deletable_from": "可刪除日", "students_not_enrolled": "非在學人數",
@@ -44,6 +48,10 @@ COMMON_ZH = {
     "submitted_by": "提交人員代碼", "times_submitted": "提交次數", "received_at": "收訖時間",
     "seat_no": "座號", "has_clo": "已上傳成果", "has_mp": "已上傳多元表現",
     "selected_at": "勾選時間", "category": "類別", "title": "名稱", "summary": "簡述", "receipt_summary": "收訖簡述",
+    # columns only the reports' tables and charts make
+    "uploaders_rate": "上傳率", "as_of": "資料日期", "series": "項目", "people_met": "達成人數", "people_total": "人數",
+    "teachers": "教師數", "classes": "班級數", "rules": "規定數", "waiting_bucket": "等待天數", "stage": "階段",
+    "student_name": "學生姓名", "covers_for": "代理的教師",
 }
 
 
@@ -54,7 +62,7 @@ def zh_labels(view: str, columns: Sequence[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for col in columns:
-        label = by_name.get(col) or COMMON_ZH.get(col) or col
+        label = by_name.get(col) or COLUMNS_ZH.get(col) or col
         if label in used:  # two columns must never share a label
             label = f"{label} ({col})"
         used.add(label)

@@ -5,15 +5,17 @@
     t.column("clo_upload_rate")                     # a column's label
     t.value("state", "selected_not_submitted")      # a code's label
 
-Column labels in Chinese come from `lpdata.labels` (the contract's headers and the metrics columns)
-and, for the few columns only reports make, from `COLUMNS_ZH` here. Codes (states, roles, kinds,
-reasons, metrics) are labelled from the contract where it names them, else from `VALUES` here.
+Column labels in Chinese come from `lpdata.labels` (the contract's headers, then its one table of
+column labels, which `lp query --labels zh` reads too); in English from `COLUMNS_EN` here. Codes
+(states, roles, kinds, reasons, metrics) are labelled from the contract where it names them, else
+from `VALUES` here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..contract import KINDS_BY_NAME, ROLES
 from ..labels import zh_labels
@@ -126,8 +128,8 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "school_completion.title": ("全校學習歷程檔案上傳概況", "School portfolio uploads"),
     "school_completion.by_class": ("各班上傳率（依班級代碼排列）", "Upload rates by class (in class-code order)"),
     "school_completion.too_many_classes": ("共 {classes} 班，一張圖畫不下；各班數字見下方「各班明細」。",
-                                           "{classes} classes are too many for one chart; every class's figures "
-                                           "are in the table below."),
+                                           ("{classes} classes are too many for one chart; every class's figures "
+                                            "are in the table below.")),
     "school_completion.by_grade": ("各年級與全校", "By grade and for the school"),
     "school_completion.trend": ("上傳率趨勢", "Upload rates over time"),
     "school_completion.classes": ("各班明細", "Every class"),
@@ -215,22 +217,6 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "sheet.unknown_teacher": ("教師不明", "Teacher unknown"),
     "sheet.mail": ("紙本通知名單", "Paper mail"),
     "sheet.discrepancies": ("對帳差異", "Discrepancies"),
-}
-
-#: Labels for columns only reports make (and metrics columns lpdata.labels does not name yet).
-COLUMNS_ZH: Mapping[str, str] = {
-    "students_not_enrolled": "非在學人數", "assignee_name": "負責認證人", "proxy_basis": "代理依據",
-    "teacher_inactive_since": "離職或停用日", "teacher_in_staff": "在教職員名冊", "receipt_file": "收訖檔案",
-    "submitted_by": "提交人員", "times_submitted": "提交次數", "received_at": "收訖時間", "selected_at": "勾選時間",
-    "category": "類別", "title": "名稱", "summary": "簡述", "receipt_summary": "收訖簡述", "seat_no": "座號",
-    "has_clo": "已上傳成果", "has_mp": "已上傳多元表現", "kinds": "類別", "confirmed_at": "確認時間",
-    "report_text": "回報內容", "school_finding": "學校查核結果", "checked_at": "查核時間",
-    "resubmitted_at": "重新提交時間", "in_progress": "期間進行中", "items_uploaded_by_due": "截止前上傳件數",
-    "decided_by_due": "截止前認證件數", "upload_due": "上傳截止日", "metric_order": "指標順序",
-    "uploaders_rate": "上傳率", "as_of": "資料日期", "series": "項目", "people_met": "達成人數",
-    "people_total": "人數", "teachers": "教師數", "classes": "班級數", "rules": "規定數",
-    "waiting_bucket": "等待天數", "stage": "階段", "excess": "超出件數", "student_name": "學生姓名",
-    "covers_for": "代理的教師",
 }
 
 COLUMNS_EN: Mapping[str, str] = {
@@ -355,8 +341,7 @@ class Strings:
     def columns(self, names: list[str], view: str | None = None) -> dict[str, str]:
         """A label for every column, no two alike (a second use gets its name in brackets)."""
         if self.zh:
-            base = zh_labels(view or "", names)
-            labels = {n: (COLUMNS_ZH.get(n, base[n]) if base[n] == n else base[n]) for n in names}
+            labels = zh_labels(view or "", names)
         else:
             labels = {n: COLUMNS_EN.get(n) or n.replace("_", " ").capitalize() for n in names}
         seen: set[str] = set()

@@ -180,3 +180,20 @@ def test_suppressed_counts_are_shown_and_aligned_as_numbers():
     assert '<td class="lp-n">1,234</td>' in shown and '<td class="lp-n">&lt;3</td>' in shown
     plain = str(page.table(frame, i18n.strings("en")))  # without `numeric`: text, as it is
     assert "<td>1234</td>" in plain
+
+
+def test_page_is_a_facade_exporting_what_notebooks_and_tests_use():
+    import ast
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    texts = ["".join(c["source"]) for nb in sorted((root / "notebooks").glob("*.ipynb"))
+             for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    texts += [p.read_text(encoding="utf-8") for p in [Path(__file__), *sorted((root / "tests/reliability").glob("*.py"))]]
+    used = {name for text in texts for name in re.findall(r"\bpage\.(?!py\b)([A-Za-z]\w*)", text)}
+    assert used <= set(page.__all__), sorted(used - set(page.__all__))
+    assert all(hasattr(page, name) for name in page.__all__)
+    tree = ast.parse((root / "lpdata/report/page.py").read_text(encoding="utf-8"))
+    defined = [n for n in tree.body if not isinstance(n, (ast.Expr, ast.ImportFrom, ast.Import))]
+    assert [ast.unparse(n).split(" =")[0] for n in defined] == ["__all__"]  # the rooms define, page gathers

@@ -1,0 +1,195 @@
+"""The building blocks of a report page, as HTML: title, sections, headline numbers, tables, footnotes.
+
+    display(title(t, "class_dashboard.title", term, class_name="301"))
+    display(headline([Number(t("h.students"), 1234)], t))
+    display(table(frame, t, view="class_completion"))
+
+Every value is escaped (`html.escape`): a name or a file path can never inject markup. Rates are
+fractions in the views and shown as % here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from .i18n import Strings
+
+if TYPE_CHECKING:
+    from .terms import Term
+
+MAX_ROWS = 60
+WRAP_AT = 24  # characters: a longer cell may wrap, shorter ones stay on one line
+
+STYLE = """<style>
+.lp-page{font-family:"Noto Sans CJK TC","Noto Sans TC","PingFang TC","Microsoft JhengHei",sans-serif;color:#222}
+.lp-page h1{font-size:1.5em;margin:.2em 0}.lp-page h2{font-size:1.2em;margin:1.2em 0 .4em;border-bottom:1px solid #ddd}
+.lp-sub{color:#555;margin:0 0 .6em}
+.lp-headline{display:flex;flex-wrap:wrap;gap:.8em;margin:.6em 0}
+.lp-num{border:1px solid #ddd;border-radius:6px;padding:.5em .9em;min-width:8em;background:#fafafa}
+.lp-num[title]{cursor:help}.lp-value{font-size:1.7em;font-weight:bold}.lp-label{color:#444}
+.lp-note{color:#777;font-size:.85em}
+.lp-num.lp-alert .lp-value{color:#b22222}
+.lp-page table.lp-table{border-collapse:collapse;font-size:.9em;margin:.4em 0}
+.lp-page table.lp-table th,.lp-page table.lp-table td{border-bottom:1px solid #e3e3e3;padding:.25em .6em;
+text-align:left;vertical-align:top;white-space:nowrap}
+.lp-page table.lp-table th{background:#f3f3f3;white-space:normal;min-width:4em}
+.lp-page table.lp-table th[title]{cursor:help;text-decoration:underline dotted}
+.lp-page table.lp-table td.lp-n{text-align:right;font-variant-numeric:tabular-nums}
+.lp-page table.lp-table td.lp-wrap{white-space:normal;min-width:18em}
+.lp-notes{font-size:.85em;color:#444;margin-top:1.5em}.lp-more{color:#666;font-size:.85em}
+</style>"""
+
+
+class Html(str):
+    """HTML text Jupyter shows as HTML (no IPython needed to build it)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def rate_text(value: float | None, t: Strings | None = None) -> str:
+    if value is None:
+        return t("missing") if t else "—"
+    return f"{value:.1%}"
+
+
+def number_text(value: Any, t: Strings | None = None) -> str:
+    if value is None:
+        return t("missing") if t else "—"
+    if isinstance(value, bool):
+        return (t("yes") if value else t("no")) if t else str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def title(t: Strings, key: str, term: Term | None = None, **fields: Any) -> Html:
+    """The page's title, its term and as-of date, and the page style (once per page)."""
+    sub = []
+    if term is not None:
+        sub = [term.label(t), t("as_of", as_of=term.as_of.isoformat())]
+    return Html(f'{STYLE}<div class="lp-page"><h1>{esc(t(key, **fields))}</h1>'
+                f'<p class="lp-sub">{esc(" · ".join(sub))}</p></div>')
+
+
+def section(text: str) -> Html:
+    return Html(f'<div class="lp-page"><h2>{esc(text)}</h2></div>')
+
+
+def paragraph(text: str) -> Html:
+    return Html(f'<div class="lp-page"><p>{esc(text)}</p></div>')
+
+
+@dataclass(frozen=True)
+class Number:
+    """One headline number: its label, value (a count, a rate when `rate`, or text), a note under it
+    and a definition shown on hover (and again in the footnotes)."""
+
+    label: str
+    value: Any
+    note: str = ""
+    definition: str = ""
+    rate: bool = False
+    alert: bool = False
+
+
+def headline(numbers: Sequence[Number], t: Strings | None = None) -> Html:
+    cells = []
+    for n in numbers:
+        value = rate_text(n.value, t) if n.rate else number_text(n.value, t)
+        hover = f' title="{esc(n.definition)}"' if n.definition else ""
+        cls = "lp-num lp-alert" if n.alert else "lp-num"
+        note = f'<div class="lp-note">{esc(n.note)}</div>' if n.note else ""
+        cells.append(f'<div class="{cls}"{hover}><div class="lp-value">{esc(value)}</div>'
+                     f'<div class="lp-label">{esc(n.label)}</div>{note}</div>')
+    return Html(f'<div class="lp-page"><div class="lp-headline">{"".join(cells)}</div></div>')
+
+
+def _is_rate(name: str, rates: Iterable[str]) -> bool:
+    return name in rates or name.endswith("_rate")
+
+
+def _cell(value: Any, name: str, t: Strings, rate: bool) -> tuple[str, bool]:
+    """(text, numeric) of one cell."""
+    if value is None:
+        return t("missing"), False
+    if isinstance(value, bool):
+        return (t("yes") if value else t("no")), False
+    if t.has_values(name) and isinstance(value, str):
+        return t.value(name, value), False
+    if rate and isinstance(value, (int, float)):
+        return rate_text(value), True
+    if isinstance(value, (int, float)):
+        return number_text(value), True
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M"), False
+    if isinstance(value, dt.date):
+        return value.isoformat(), False
+    if isinstance(value, (list, tuple)):
+        return ", ".join(t.value(name, v) if t.has_values(name) else str(v) for v in value), False
+    return str(value), False
+
+
+def table(frame: pl.DataFrame, t: Strings, *, view: str | None = None, rates: Sequence[str] = (),
+          definitions: Mapping[str, str] = {}, labels: Mapping[str, str] = {}, caption: str = "",
+          max_rows: int | None = MAX_ROWS, more_key: str = "rows_more_plain",
+          numeric: Sequence[str] = ()) -> Html:
+    """The frame as an HTML table: Chinese (or English) column labels, codes as words, rates as %,
+    yes/no for flags, every value escaped. `definitions`: column -> text shown on hovering its
+    header. More than `max_rows` rows: the first ones and a line saying how many more. `numeric`:
+    columns shown as numbers though they hold text (the counts `suppress_small` turned into text:
+    "12" as 12, "<3" as is, both aligned as numbers)."""
+    if frame.is_empty():
+        return Html(f'<div class="lp-page"><p class="lp-more">{esc(t("no_rows"))}</p></div>')
+    names = frame.columns
+    heads = {**t.columns(names, view), **labels}
+    head_cells = "".join(
+        f'<th title="{esc(definitions[n])}">{esc(heads[n])}</th>' if n in definitions else f"<th>{esc(heads[n])}</th>"
+        for n in names)
+    shown = frame.head(max_rows) if max_rows else frame
+    body = []
+    for row in shown.iter_rows():
+        cells = []
+        for name, value in zip(names, row):
+            if name in numeric and isinstance(value, str):
+                text, is_number = (number_text(int(value)) if value.isdigit() else value), True
+            else:
+                text, is_number = _cell(value, name, t, _is_rate(name, rates))
+            cls = ' class="lp-n"' if is_number else (' class="lp-wrap"' if len(text) > WRAP_AT else "")
+            cells.append(f"<td{cls}>{esc(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    more = ""
+    if max_rows and frame.height > max_rows:
+        more = f'<p class="lp-more">{esc(t(more_key, n=frame.height - max_rows))}</p>'
+    return Html(f'<div class="lp-page"><table class="lp-table">{cap}<thead><tr>{head_cells}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>{more}</div>')
+
+
+def footnotes(t: Strings, keys: Sequence[str] = (), extra: Sequence[str] = ()) -> Html:
+    """Definitions at the foot of the page: i18n keys, then any further texts."""
+    items = [t(k) for k in keys] + list(extra)
+    lis = "".join(f"<li>{esc(i)}</li>" for i in items)
+    return Html(f'<div class="lp-page lp-notes"><h3>{esc(t("notes"))}</h3><ol>{lis}</ol></div>')
+
+
+def labelled(frame: pl.DataFrame, t: Strings, columns: Sequence[str]) -> pl.DataFrame:
+    """Codes in `columns` replaced by their labels (for chart frames, which show text as it is)."""
+    def label_of(column: str) -> Callable[[Any], str]:
+        return lambda code: t.value(column, code)
+
+    return frame.with_columns([
+        pl.col(c).map_elements(label_of(c), return_dtype=pl.String).alias(c) for c in columns
+    ])
