@@ -12,8 +12,17 @@ import duckdb
 import polars as pl
 import pytest
 
-from lpdata.dates import (Term, as_of_date, default_as_of, newest_export, newest_export_or_today, parse_as_of,
-                          set_as_of, term_columns, term_of)
+from lpdata.dates import (
+    Term,
+    as_of_date,
+    default_as_of,
+    newest_export,
+    newest_export_or_today,
+    parse_as_of,
+    set_as_of,
+    term_columns,
+    term_of,
+)
 from lpdata.errors import DateError, LpdataError, StoreError
 from lpdata.report.i18n import strings
 from lpdata.store import ensure_schema, open_db
@@ -35,8 +44,8 @@ def test_term_of_follows_the_month_rule(day: str, year: int, semester: int) -> N
 
 def test_term_columns_agree_with_term_of_every_day() -> None:
     days = [D(2023, 7, 1) + dt.timedelta(days=n) for n in range(800)]
-    frame = pl.DataFrame({"d": days}).select(*(e.alias(n) for e, n in zip(term_columns(pl.col("d")),
-                                                                          ("academic_year", "semester"))))
+    year, semester = term_columns(pl.col("d"))
+    frame = pl.DataFrame({"d": days}).select(year.alias("academic_year"), semester.alias("semester"))
     assert frame.schema == {"academic_year": pl.Int64, "semester": pl.Int64}
     assert frame.rows() == [tuple(term_of(d)) for d in days]
 
