@@ -47,6 +47,7 @@ import duckdb
 from . import __version__
 from ._filelock import fsync_dir, locked
 from .errors import DatabaseBusyError, LpdataError, StoreError
+from .purge_needed import MARK_KEY, MissedPurge, needed_mark, purge_message
 from .store import (SCHEMA_VERSION, _user, append_log, ensure_schema, error_record, first_row, log_path,
                     open_db, scalar, transaction, write_refused)
 
@@ -72,16 +73,6 @@ class BackupResult:
 
 
 @dataclass(frozen=True)
-class MissedPurge:
-    """A purge that ran after the backup was taken (from the run log or the replaced database)."""
-
-    purge_id: int
-    run_at: dt.datetime
-    as_of: dt.date | None
-    source: str  # where it was found: the log's path, or "database"
-
-
-@dataclass(frozen=True)
 class RestoreResult:
     db: Path
     backup: Path
@@ -99,7 +90,7 @@ class RestoreResult:
     @property
     def purge_needed(self) -> str | None:
         """The warning to print, or None when no purge ran after the backup was taken."""
-        return _purge_message(_needed(self.missed_purges, self.restored_at), self.db) if self.missed_purges else None
+        return purge_message(needed_mark(self.missed_purges, self.restored_at), self.db) if self.missed_purges else None
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -447,22 +438,6 @@ def _missed_purges(manifest: Mapping[str, Any], created: dt.datetime, db: Path,
     return sorted(missed.values(), key=lambda p: (p.run_at, p.purge_id))
 
 
-def _needed(missed: tuple[MissedPurge, ...] | list[MissedPurge], restored_at: dt.datetime) -> dict[str, Any]:
-    last = max(missed, key=lambda p: (p.run_at, p.purge_id))
-    dates = [p.as_of for p in missed if p.as_of is not None]
-    as_of = max(dates) if dates else last.run_at.date()
-    return {"purge_id": last.purge_id, "run_at": last.run_at.isoformat(timespec="seconds"),
-            "as_of": as_of.isoformat(), "purges": len(missed), "restored_at": restored_at.isoformat()}
-
-
-def _purge_message(needed: Mapping[str, Any], db: Path) -> str:
-    others = int(needed.get("purges", 1)) - 1
-    more = f" (and {others} earlier purge{'s' if others != 1 else ''})" if others > 0 else ""
-    return (f"this backup was taken before purge #{needed['purge_id']} on {str(needed['run_at'])[:10]}{more}: "
-            f"run `lp purge --apply --as-of {needed['as_of']} --db {db}` again, or graduates that purge deleted "
-            "stay in the database")
-
-
 def _mark(tmp: Path, manifest: Mapping[str, Any], backup_dir: Path, restored_at: dt.datetime,
           missed: list[MissedPurge]) -> None:
     """Record where the database came from and, when a purge ran after the backup, that it must run again."""
@@ -473,8 +448,8 @@ def _mark(tmp: Path, manifest: Mapping[str, Any], backup_dir: Path, restored_at:
                       "source_db": manifest.get("source_db"), "restored_at": restored_at.isoformat()}
             con.execute("INSERT OR REPLACE INTO lp_meta VALUES ('restored_from', ?)", [json.dumps(origin)])
             if missed:  # (a flag the backup itself carries stays: `purge_warning` judges it against purge_runs)
-                con.execute("INSERT OR REPLACE INTO lp_meta VALUES ('purge_needed', ?)",
-                            [json.dumps(_needed(missed, restored_at))])
+                con.execute("INSERT OR REPLACE INTO lp_meta VALUES (?, ?)",
+                            [MARK_KEY, json.dumps(needed_mark(missed, restored_at))])
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -501,28 +476,5 @@ def _swap(tmp: Path, db: Path, *, exists: bool, old_readable: bool) -> None:
         fsync_dir(db.parent)
 
 
-# --- after a restore -------------------------------------------------------------------------
-def purge_warning(con: duckdb.DuckDBPyConnection, db: str | Path | None = None) -> str | None:
-    """`lp status`'s warning: a restore brought back a backup older than a purge, and no purge as of
-    that date or later has run since. None otherwise."""
-    try:
-        value = scalar(con, "SELECT value FROM lp_meta WHERE key = 'purge_needed'")
-    except duckdb.Error:
-        return None
-    if not value:
-        return None
-    try:
-        needed = json.loads(str(value))
-        done = scalar(con, "SELECT count(*) FROM purge_runs WHERE run_at >= ?::TIMESTAMP AND as_of >= ?::DATE",
-                      [needed["restored_at"], needed["as_of"]])
-    except (ValueError, KeyError, TypeError, duckdb.Error):
-        return "a restore marked this database as needing `lp purge --apply` again"
-    if done:
-        return None
-    path = Path(db) if db is not None else Path(str(scalar(con, "SELECT path FROM duckdb_databases() "
-                                                             "WHERE database_name = current_database()")))
-    return _purge_message(needed, path)
-
-
-__all__ = ["BackupResult", "MissedPurge", "RestoreResult", "backup", "purge_warning", "read_manifest",
-           "restore", "sha256_of", "verify"]
+__all__ = ["BackupResult", "MissedPurge", "RestoreResult", "backup", "read_manifest", "restore", "sha256_of",
+           "verify"]

@@ -7,14 +7,17 @@ an internal error exits 3 (set LP_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional, ParamSpec
 
 import typer
+from typer.exceptions import TyperException
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
+P = ParamSpec("P")
 app = typer.Typer(
     name="lp", no_args_is_help=True, add_completion=False,
     help="lp-workbench: Student Learning Portfolio (學生學習歷程檔案) exports -> DuckDB -> reports.",
@@ -45,7 +49,8 @@ def _db(db: Optional[Path]) -> Path:
     return db or Path(os.environ.get("LP_DB", "data/lp.duckdb"))
 
 
-def _fail(exc: BaseException) -> None:
+def _fail(exc: Exception) -> NoReturn:
+    """One line on stderr: an lp error's own (exit 1), else the type and text of an internal one (exit 3)."""
     if isinstance(exc, LpdataError):
         for line in str(exc).splitlines():
             err.print(f"[bold red]error[/] {line}" if not line.startswith("  ") else line,
@@ -56,6 +61,21 @@ def _fail(exc: BaseException) -> None:
     err.print(f"[bold red]internal error[/] {type(exc).__name__}: {exc} (LP_DEBUG=1 shows the traceback)",
               highlight=False, soft_wrap=True)
     raise typer.Exit(3)
+
+
+def one_line_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """A command whose every error is one line (`_fail`); typer's own exits and usage errors pass."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except Exception as exc:  # noqa: BLE001 - every error gets one clear line
+            _fail(exc)
+
+    return run
 
 
 class Format(str, Enum):
@@ -70,6 +90,7 @@ class Labels(str, Enum):
 
 
 @app.command()
+@one_line_errors
 def ingest(
     folder: Path = typer.Argument(..., help="An export folder (or one file)."),
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
@@ -86,23 +107,19 @@ def ingest(
     """Load an export folder into the database: all of it or nothing."""
     from .ingest import ingest as run_ingest, parse_exported_at
 
-    try:
-        when = parse_exported_at(exported_at) if exported_at else None
-        alias_file = aliases or (DEFAULT_ALIASES if DEFAULT_ALIASES.exists() else None)
-        value_file = value_aliases or (DEFAULT_VALUE_ALIASES if DEFAULT_VALUE_ALIASES.exists() else None)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
-                      transient=True) as bar:
-            task = bar.add_task("reading", total=None)
+    when = parse_exported_at(exported_at) if exported_at else None
+    alias_file = aliases or (DEFAULT_ALIASES if DEFAULT_ALIASES.exists() else None)
+    value_file = value_aliases or (DEFAULT_VALUE_ALIASES if DEFAULT_VALUE_ALIASES.exists() else None)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
+                  transient=True) as bar:
+        task = bar.add_task("reading", total=None)
 
-            def progress(path: Path, i: int, total: int) -> None:
-                bar.update(task, total=total, completed=i, description=f"reading {path.name}")
+        def progress(path: Path, i: int, total: int) -> None:
+            bar.update(task, total=total, completed=i, description=f"reading {path.name}")
 
-            result = run_ingest(folder, db=_db(db), exported_at=when, key_file=key_file,
-                                aliases_file=alias_file, value_aliases_file=value_file, progress=progress)
-    except (LpdataError, Exception) as exc:  # noqa: BLE001 - every error gets one clear line
-        _fail(exc)
-        return
+        result = run_ingest(folder, db=_db(db), exported_at=when, key_file=key_file,
+                            aliases_file=alias_file, value_aliases_file=value_file, progress=progress)
     table = Table(title=f"ingest #{result.ingest_id} into {result.db}", title_justify="left")
     for col in ("kind", "status", "files", "rows read", "loaded", "quarantined", "exported at", "terms/batches"):
         table.add_column(col, justify="right" if col in ("rows read", "loaded", "quarantined") else "left")
@@ -124,20 +141,18 @@ def ingest(
 
 
 @app.command()
+@one_line_errors
 def status(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """What is loaded: per kind and term, the current snapshot and the quarantine count."""
     from .status import status_frame
 
-    try:
-        frame, summary = status_frame(_db(db))
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+    frame, summary = status_frame(_db(db))
     _print_frame(frame, Format.table, title=f"{_db(db)}", limit=None)
     out.print(summary, markup=False)
 
 
 @app.command()
+@one_line_errors
 def query(
     view: str = typer.Argument(..., help="A view of metrics.md, a kind (its current rows) or a base table."),
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
@@ -147,19 +162,16 @@ def query(
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many rows (table: 50 by default)."),
 ) -> None:
     """Print a view."""
+    from .dates import parse_as_of
     from .views import check_view_name, connect
     from .labels import zh_labels
 
+    name = check_view_name(view)
+    con = connect(_db(db), as_of=parse_as_of(as_of, what="--as-of"), views=[name])
     try:
-        name = check_view_name(view)
-        con = connect(_db(db), as_of=as_of, views=[name])
-        try:
-            frame = con.sql(f'SELECT * FROM "{name}"').pl()  # name is from the allow-list above
-        finally:
-            con.close()
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+        frame = con.sql(f'SELECT * FROM "{name}"').pl()  # name is from the allow-list above
+    finally:
+        con.close()
     if labels is Labels.zh:
         frame = frame.rename(zh_labels(name, frame.columns))
     if fmt is Format.table:
@@ -171,6 +183,7 @@ def query(
 
 
 @app.command()
+@one_line_errors
 def purge(
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     as_of: Optional[str] = typer.Option(
@@ -178,21 +191,17 @@ def purge(
     apply: bool = typer.Option(False, "--apply", help="Delete the rows (without it: a dry run that only counts)."),
 ) -> None:
     """Graduates past the sealing period (R-RETENTION): count their rows, or delete them with --apply."""
+    from .dates import parse_as_of
     from .purge import apply_purge, plan_purge
 
-    try:
-        if not apply:
-            plan = plan_purge(_db(db), as_of=as_of)
-        else:
-            result = apply_purge(_db(db), as_of=as_of)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+    day = parse_as_of(as_of, what="--as-of")
     if not apply:
+        plan = plan_purge(_db(db), as_of=day)
         _print_counts(f"purge plan as of {plan.as_of} (dry run: nothing deleted)", plan.rows, "rows to delete")
         out.print(f"{_n(len(plan.students), 'graduate')} due for deletion ({plan.sealed:,} still sealed), "
                   f"{_n(plan.total_rows, 'row')}. Run again with --apply to delete them.")
         return
+    result = apply_purge(_db(db), as_of=day)
     _print_counts(f"purge #{result.purge_id} as of {result.as_of} by {result.run_by}@{result.host}",
                   result.rows_deleted, "rows deleted")
     out.print(f"deleted {_n(result.total_rows, 'row')} of {_n(result.students, 'graduate')}; recorded in purge_runs "
@@ -203,6 +212,7 @@ def purge(
 
 
 @app.command("backup")
+@one_line_errors
 def backup_db(
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     to: Path = typer.Option(..., "--to", help="Where backups go: each one is a new folder in it."),
@@ -210,11 +220,7 @@ def backup_db(
     """Copy the database, under its lock, to checksummed Parquet files and a backup.json manifest."""
     from .backup import backup
 
-    try:
-        result = backup(_db(db), to)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+    result = backup(_db(db), to)
     out.print(f"backup of {result.db} written to {result.path}: {_n(len(result.tables), 'table')}, "
               f"{_n(result.total_rows, 'row')}, {result.bytes:,} bytes, SHA-256 of every file in backup.json. "
               "It holds personal data: keep it as private as the database.",
@@ -222,6 +228,7 @@ def backup_db(
 
 
 @app.command("restore")
+@one_line_errors
 def restore_db(
     backup_dir: Path = typer.Argument(..., help="A backup folder written by `lp backup`."),
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
@@ -230,11 +237,7 @@ def restore_db(
     """Bring a backup back as the database: checksums first, then one atomic swap."""
     from .backup import restore
 
-    try:
-        result = restore(backup_dir, _db(db), force=force)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+    result = restore(backup_dir, _db(db), force=force)
     out.print(f"restored {result.db} from {result.backup} (taken {result.created_at:%Y-%m-%d %H:%M:%S}): "
               f"{_n(len(result.tables), 'table')}, {_n(result.total_rows, 'row')}, every checksum verified.",
               highlight=False, markup=False, soft_wrap=True)
@@ -259,6 +262,7 @@ def _print_counts(title: str, counts: "Mapping[str, int]", label: str) -> None:
 
 
 @app.command()
+@one_line_errors
 def demo(
     out_dir: Path = typer.Option(Path("demo-exports"), "--out", help="Where to write the export folder."),
     students: int = typer.Option(1000, "--students", min=30, help="About how many students."),
@@ -270,11 +274,7 @@ def demo(
     """Write the export folder of a plausible demo school (and optionally ingest it)."""
     from .demo import generate
 
-    try:
-        summary = generate(out_dir, students=students, seed=seed)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+    summary = generate(out_dir, students=students, seed=seed)
     out.print(f"wrote {len(summary.files)} files for {summary.students:,} students to {summary.out} "
               f"(as of {summary.as_of}).")
     exported = f"{summary.exported_at:%Y-%m-%d %H:%M}"
@@ -286,6 +286,7 @@ def demo(
 
 
 @app.command("run")
+@one_line_errors
 def run_reports(
     plan: Optional[Path] = typer.Argument(
         None, help="A plan or a parameter-set YAML (default: parameters/plans/weekly.yaml)."),
@@ -305,32 +306,28 @@ def run_reports(
     from .report.plan import default_plan, load_plan
     from .report.runner import run as run_plan
 
-    try:
-        the_plan = load_plan(plan or default_plan())
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, disable=quiet or dry_run or not err.is_terminal,
-                      transient=True) as bar:
-            task = bar.add_task("reports", total=None)
-            running: dict[str, str] = {}
+    the_plan = load_plan(plan or default_plan())
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, disable=quiet or dry_run or not err.is_terminal,
+                  transient=True) as bar:
+        task = bar.add_task("reports", total=None)
+        running: dict[str, str] = {}
 
-            def progress(event: str, job: object, entry: Optional[dict]) -> None:
-                key, label = getattr(job, "key", ""), getattr(job, "label", "")
-                if event == "begin":
-                    bar.update(task, total=(entry or {}).get("total"))
-                    return
-                if event == "start":
-                    running[key] = label
-                else:
-                    running.pop(key, None)
-                    bar.advance(task)
-                shown = ", ".join(list(running.values())[:2]) + (" …" if len(running) > 2 else "")
-                bar.update(task, description=escape(shown) or "reports")  # class names are data, not markup
+        def progress(event: str, job: object, entry: Optional[dict]) -> None:
+            key, label = getattr(job, "key", ""), getattr(job, "label", "")
+            if event == "begin":
+                bar.update(task, total=(entry or {}).get("total"))
+                return
+            if event == "start":
+                running[key] = label
+            else:
+                running.pop(key, None)
+                bar.advance(task)
+            shown = ", ".join(list(running.values())[:2]) + (" …" if len(running) > 2 else "")
+            bar.update(task, description=escape(shown) or "reports")  # class names are data, not markup
 
-            result = run_plan(the_plan, db=_db(db), as_of=as_of, out=out_dir, jobs=jobs, force=force,
-                              dry_run=dry_run, fresh_kernels=fresh_kernels, progress=progress)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-        return
+        result = run_plan(the_plan, db=_db(db), as_of=as_of, out=out_dir, jobs=jobs, force=force,
+                          dry_run=dry_run, fresh_kernels=fresh_kernels, progress=progress)
     for note in result.notes:
         err.print(f"[bold yellow]warning[/] {escape(note)}", highlight=False, soft_wrap=True)
     if dry_run:

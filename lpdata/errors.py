@@ -88,10 +88,6 @@ class UnknownKindError(InputFileError):
         self.missing = tuple(missing)
 
 
-class MissingColumnError(InputFileError):
-    code = "missing_column"
-
-
 class DuplicateColumnError(InputFileError):
     code = "duplicate_column"
 
@@ -115,6 +111,12 @@ class ConfigError(LpdataError):
     """A parameter, alias or rules file is wrong."""
 
     code = "bad_config"
+
+
+class DateError(LpdataError):
+    """A date given to lp (an as-of date, --exported-at) is not a date, or not one allowed there."""
+
+    code = "bad_date"
 
 
 class KeyFileError(LpdataError):

@@ -21,7 +21,7 @@ from typing import Callable
 
 import polars as pl
 
-from .errors import IngestRejected, InputFileError, LpdataError, NotAnExportError
+from .errors import DateError, IngestRejected, InputFileError, LpdataError, NotAnExportError
 from .readers import (Aliases, Export, HeaderResolver, IdHasher, Spill, SpilledRows, read_file, reads_in_batches,
                       scan_folder)
 from .readers.rows import PART, _part_expr
@@ -66,7 +66,7 @@ def parse_exported_at(text: str) -> dt.datetime:
     """`--exported-at` in any date spelling the exports use (AD or ROC, optional time)."""
     value = pl.select(parse_datetime(pl.lit(text))[0]).item()
     if value is None:
-        raise LpdataError(f"--exported-at {text!r} is not a date",
+        raise DateError(f"--exported-at {text!r} is not a date",
                           expected="2025-06-30, 2025-06-30 18:00 or 114/06/30")
     return value
 

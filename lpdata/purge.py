@@ -36,7 +36,8 @@ import duckdb
 
 from . import __version__
 from ._filelock import file_state, replace_locked
-from .errors import LpdataError, StoreError
+from .dates import as_of_date, parse_as_of
+from .errors import DateError, LpdataError, StoreError
 from .store import _user, append_log, ensure_schema, error_record, log_path, scalar, transaction
 from .views import connect
 
@@ -87,15 +88,6 @@ class PurgeResult:
         return sum(self.rows_deleted.values())
 
 
-def _as_of(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise LpdataError(f"as-of date {value!r} is not a date", expected="YYYY-MM-DD") from exc
-
-
 def student_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every table of the database file with a `national_id_hash` column (temp objects excluded)."""
     rows = con.execute(
@@ -120,20 +112,14 @@ def _of_due(table: str) -> str:
     return f'FROM "{table}" WHERE {HASH} IN (SELECT {HASH} FROM _lp_purge_due)'
 
 
-def _connection_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
-    value = scalar(con, "SELECT as_of FROM lp_as_of")
-    assert isinstance(value, dt.date)
-    return value
-
-
 def plan_purge(db: str | Path, as_of: dt.date | str | None = None, *,
                rules_file: Path | None | bool = True) -> PurgePlan:
     """What `apply_purge` would delete as of `as_of` (default: the newest export loaded, as every
     view). Opens the database read-only: a dry run changes nothing."""
     db = Path(db)
-    con = connect(db, as_of=_as_of(as_of), read_only=True, rules_file=rules_file)
+    con = connect(db, as_of=parse_as_of(as_of), read_only=True, rules_file=rules_file)
     try:
-        day = _connection_as_of(con)
+        day = as_of_date(con)
         rows = con.execute(
             f"""SELECT national_id_hash, student_no, class_name, academic_year, graduated_on, seal_until
                 FROM retention WHERE state = '{DUE}' ORDER BY graduated_on, student_no""").fetchall()
@@ -157,7 +143,7 @@ def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: s
     between closing the database and swapping the rewritten copy in) exist for fault tests."""
     db = Path(db)
     started = dt.datetime.now()
-    day = _as_of(as_of)
+    day = parse_as_of(as_of)
     record: dict[str, object] = {"event": "purge", "started_at": started.isoformat(timespec="seconds"),
                                  "db": str(db)}
     who = run_by or _user()
@@ -170,10 +156,10 @@ def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: s
         append_log(db, record | {"status": "failed", "errors": [error_record(exc)]})
         raise
     try:
-        day = _connection_as_of(con)
+        day = as_of_date(con)
         record["as_of"] = day.isoformat()
         if day > dt.date.today():
-            raise LpdataError(f"as-of date {day} is after today: a purge deletes only what is due today "
+            raise DateError(f"as-of date {day} is after today: a purge deletes only what is due today "
                               "or earlier (a dry run may look ahead)", expected="--as-of today or earlier")
         with transaction(con):
             ensure_schema(con)  # purge_runs, for a database written before it existed

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from .backup import purge_warning
+from .dates import as_of_date
+from .purge_needed import purge_warning
 from .store import first_row, scalar
 from .views import connect
 
@@ -20,7 +21,7 @@ def status_frame(db: Path) -> tuple[pl.DataFrame, str]:
         quarantined = scalar(
             con, "SELECT coalesce(sum(rows_quarantined), 0) FROM snapshots "
             "WHERE snapshot_id IN (SELECT snapshot_id FROM current_snapshots)")
-        as_of = scalar(con, "SELECT as_of FROM lp_as_of")
+        as_of = as_of_date(con)
         warning = purge_warning(con, db)
         # Files of which nothing is loaded (every row quarantined): in no term above, so said here.
         unloaded = con.execute(

@@ -25,8 +25,9 @@ import duckdb
 
 from . import rules
 from .contract import ALL_KINDS
+from .dates import newest_export_or_today, parse_as_of, set_as_of
 from .errors import LpdataError, StoreError, UnknownViewError
-from .store import open_db, scalar, stored_columns, table_name
+from .store import open_db, stored_columns, table_name
 
 QUERIES_ENV = "LP_QUERIES_DIR"
 _HEADER = re.compile(r"^--\s*(grain|owner|meaning)\s*:\s*(.+?)\s*$", re.MULTILINE)
@@ -124,30 +125,13 @@ def _current_view_sql(kind_name: str, table: str, columns: list[str]) -> str:
     )
 
 
-def _as_of_default(con: duckdb.DuckDBPyConnection) -> dt.date:
-    value = scalar(con, "SELECT max(exported_at) FROM snapshots")
-    return value.date() if isinstance(value, dt.datetime) else dt.date.today()
-
-
-def set_as_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> None:
-    """Point every view of this connection at another as-of date (they read `lp_as_of` when
-    queried, so no view needs recreating)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE lp_as_of AS SELECT ?::DATE AS as_of, "
-                "(?::DATE + INTERVAL 1 DAY)::TIMESTAMP AS as_of_end", [day, day])
-
-
 def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None = None,
                  rules_file: Path | None | bool = True, views: Iterable[str] | None = None) -> dt.date:
     """Create the as-of setting, the rules in force and every view on this connection; returns the
     as-of date. `rules_file`: True reads `parameters/rules.yaml` if present; a path that file.
     `views`: only these views of queries/ (and those they read); None: every one. The current
     state of each kind, the rules and `lp_as_of` are always created."""
-    if isinstance(as_of, str):
-        try:
-            as_of = dt.date.fromisoformat(as_of)
-        except ValueError as exc:
-            raise LpdataError(f"as-of date {as_of!r} is not a date", expected="YYYY-MM-DD") from exc
-    day = as_of or _as_of_default(con)
+    day = parse_as_of(as_of) or newest_export_or_today(con)
     set_as_of(con, day)
     con.execute(
         """CREATE OR REPLACE TEMP VIEW current_snapshots AS

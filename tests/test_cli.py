@@ -75,3 +75,59 @@ def test_errors_are_one_clear_line_and_exit_1(export_folder: Path, tmp_path: Pat
 
     bad_date = lp("ingest", str(export_folder), "--db", str(db), "--exported-at", "yesterday", key_file=key_file)
     assert bad_date.returncode == 1 and "--exported-at 'yesterday' is not a date" in bad_date.stderr
+
+
+# --- one_line_errors: every command's errors, one way ------------------------------------------
+def _status_raising(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
+    import lpdata.status
+
+    def fail(db: Path) -> None:
+        raise exc
+
+    monkeypatch.setattr(lpdata.status, "status_frame", fail)
+
+
+def test_an_lp_error_is_its_line_and_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from lpdata.cli import app
+    from lpdata.errors import StoreError
+
+    _status_raising(monkeypatch, StoreError("the database is odd", file="x.duckdb"))
+    result = CliRunner().invoke(app, ["status", "--db", "x.duckdb"])
+    assert result.exit_code == 1 and result.output.strip() == "error x.duckdb: the database is odd"
+
+
+def test_an_internal_error_is_one_line_and_exit_3_unless_lp_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from lpdata.cli import app
+
+    monkeypatch.delenv("LP_DEBUG", raising=False)
+    _status_raising(monkeypatch, KeyError("boom"))
+    result = CliRunner().invoke(app, ["status", "--db", "x.duckdb"])
+    assert result.exit_code == 3
+    assert result.output.strip() == "internal error KeyError: 'boom' (LP_DEBUG=1 shows the traceback)"
+    monkeypatch.setenv("LP_DEBUG", "1")
+    debug = CliRunner().invoke(app, ["status", "--db", "x.duckdb"])
+    assert isinstance(debug.exception, KeyError)  # raised as it is: the traceback is shown
+
+
+def test_typer_exits_and_usage_errors_pass_through() -> None:
+    import typer
+
+    from lpdata.cli import one_line_errors
+
+    @one_line_errors
+    def exits() -> None:
+        raise typer.Exit(4)
+
+    @one_line_errors
+    def misused() -> None:
+        raise typer.BadParameter("no")
+
+    with pytest.raises(typer.Exit) as info:
+        exits()
+    assert info.value.exit_code == 4
+    with pytest.raises(typer.BadParameter):
+        misused()

@@ -41,6 +41,7 @@ from typing import Mapping
 
 import polars as pl
 
+from ..errors import ConfigError, DateError
 from ._asof import censor
 from ._calendar import DEFAULT_AS_OF, EXPORT_HOUR, TERMS
 from ._courses import build_courses, build_grades
@@ -110,9 +111,9 @@ def _build(students: int = 1000, seed: int = 0, as_of: dt.date | None = None) ->
     """
     as_of = as_of or DEFAULT_AS_OF
     if students < MIN_STUDENTS:
-        raise ValueError(f"students must be at least {MIN_STUDENTS}")
+        raise ConfigError(f"students must be at least {MIN_STUDENTS}")
     if as_of < TERMS[0].starts:
-        raise ValueError(f"as_of must be on or after {TERMS[0].starts} (the first term of the demo)")
+        raise DateError(f"as_of must be on or after {TERMS[0].starts} (the first term of the demo)")
     exported_at = exported_at_for(as_of)
     school = build_students(students, seed)
     staff = build_staff(school.classes_per_grade, seed)

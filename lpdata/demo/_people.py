@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ..errors import ConfigError
 from . import _words as words
 from ._calendar import TERMS, YEARS, day, school_days, between, to_date
 from ._ids import make_ids
@@ -99,7 +100,7 @@ def build_students(students: int, seed: int) -> Students:
     rng = stream(seed, "people")
     classes = max(1, round(students / (3 * sum(CLASS_SIZE) / 2)))
     if classes > 9999:
-        raise ValueError(f"{students} students need {classes} classes a grade; the course codes allow 9999")
+        raise ConfigError(f"{students} students need {classes} classes a grade; the course codes allow 9999")
     # Class sizes per cohort; students ordered by cohort, class, then sex (boys first, as seat numbers go).
     sizes = rng.integers(CLASS_SIZE[0], CLASS_SIZE[1] + 1, (len(COHORTS), classes))
     owner, _ = expand(sizes.ravel())

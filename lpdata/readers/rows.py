@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ..contract import DERIVED_TERM, VALUE_ALIAS_FILE, Column, ColumnType, Kind, value_section
+from ..dates import term_columns
 from .detect import HeaderMatch
 from .ids import IdHasher, masked_id_expr, normalized_id_expr, valid_id_expr
 from .notices import find_notices
@@ -327,12 +328,8 @@ def _derive_term(kind: Kind, frame: pl.DataFrame) -> pl.DataFrame:
     source = DERIVED_TERM.get(kind.name)
     if source is None:
         return frame
-    d = pl.col(source)
-    year, month = d.dt.year(), d.dt.month()
-    return frame.with_columns(
-        pl.when(month >= 8).then(year - 1911).otherwise(year - 1912).cast(pl.Int64).alias("academic_year"),
-        pl.when((month >= 8) | (month == 1)).then(1).otherwise(2).cast(pl.Int64).alias("semester"),
-    )
+    year, semester = term_columns(pl.col(source))
+    return frame.with_columns(year.alias("academic_year"), semester.alias("semester"))
 
 
 def _part_expr(kind: Kind) -> pl.Expr:

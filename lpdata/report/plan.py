@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ..dates import Term, term_of
 from ..errors import NotebookError, PlanError
 from .params import (NOTEBOOKS, RUNNER_KEYS, CommonParams, Where, YamlMap, load_yaml, model_for, own_keys,
                      validate, where_in)
@@ -59,28 +60,6 @@ def default_plan() -> Path:
     from ..rules import parameters_dir
 
     return parameters_dir() / "plans" / "weekly.yaml"
-
-
-# --- terms -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Term:
-    academic_year: int
-    semester: int
-
-    def __str__(self) -> str:
-        return f"{self.academic_year}-{self.semester}"
-
-
-def term_of(day: dt.date) -> Term:
-    """The term containing a date: 學年度 = AD year − 1911 for Aug–Dec (semester 1), AD year − 1912
-    for January (still semester 1) and for Feb–Jul (semester 2)."""
-    if day.month >= 8:
-        return Term(day.year - 1911, 1)
-    if day.month == 1:
-        return Term(day.year - 1912, 1)
-    return Term(day.year - 1912, 2)
 
 
 # --- the plan as read --------------------------------------------------------------------------
