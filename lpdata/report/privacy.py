@@ -9,6 +9,7 @@ from typing import SupportsInt, cast
 import duckdb
 import polars as pl
 
+from ..errors import ConfigError
 from ..store import scalar
 
 
@@ -16,7 +17,7 @@ def min_students(con: duckdb.DuckDBPyConnection, academic_year: int) -> int:
     """P-SMALL-CELL.min_students in force that 學年度: counts under it are not shown to the task force."""
     value = scalar(con, "SELECT rule_value('P-SMALL-CELL', 'min_students', ?)", [academic_year])
     if value is None:
-        raise ValueError(f"no P-SMALL-CELL.min_students setting in force for {academic_year}")
+        raise ConfigError(f"no P-SMALL-CELL.min_students setting in force for {academic_year}")
     return int(cast("str | SupportsInt", value))  # the setting's value: a number, or its text
 
 

@@ -21,9 +21,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from ..dates import as_of_date, newest_export_or_today, parse_as_of, set_as_of
 from ..store import scalar
 from ..views import connect as _connect
-from ..views import ensure_views, set_as_of, views_in
+from ..views import ensure_views, views_in
 
 DB_ENV = "LP_DB"
 DEFAULT_DB = "data/demo.duckdb"
@@ -79,21 +80,15 @@ def connect(db: str | Path | None = None, as_of: dt.date | str | None = None) ->
     query sent with `con.sql` directly may first call `views.ensure_views(con, names)`). The
     connection is kept for the next report of this process while the database, queries/ and the
     rules stay unchanged (closing it is fine: the next call opens a new one)."""
+    day = parse_as_of(as_of or None)
     path = Path(resolve_db(db)).resolve()
     key = _state(path)
     con = _CONNECTIONS.get(key)
     if con is not None and _alive(con):
-        day: dt.date | str | None = as_of
-        if isinstance(day, str) and day:
-            try:
-                day = dt.date.fromisoformat(day)
-            except ValueError:  # the same error as a new connection gives
-                con = None
-        if con is not None:
-            set_as_of(con, day or _newest_export(con))  # type: ignore[arg-type]
-            return con
+        set_as_of(con, day or newest_export_or_today(con))
+        return con
     _forget(key)
-    con = _connect(path, as_of=as_of or None, views=())
+    con = _connect(path, as_of=day, views=())
     _CONNECTIONS[key] = con
     _STATE_OF[id(con)] = key
     while len(_CONNECTIONS) > MAX_CONNECTIONS:
@@ -114,11 +109,6 @@ def _forget(key: tuple[Any, ...]) -> None:
         pass
 
 
-def _newest_export(con: duckdb.DuckDBPyConnection) -> dt.date:
-    value = scalar(con, "SELECT max(exported_at) FROM snapshots")
-    return value.date() if isinstance(value, dt.datetime) else dt.date.today()
-
-
 def ready(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """The views of queries/ that `sql` reads, created on this connection if it lacks them."""
     ensure_views(con, views_in(sql))
@@ -129,11 +119,6 @@ def read(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -
     ready(con, sql)
     frame: pl.DataFrame = con.sql(sql, params=list(params) if params else None).pl()
     return frame
-
-
-def as_of_date(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The date the connection answers as of."""
-    return scalar(con, "SELECT as_of FROM lp_as_of")  # type: ignore[return-value]
 
 
 def has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:

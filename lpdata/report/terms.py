@@ -1,61 +1,20 @@
 """The report's term (學年度, 學期), its deadlines, and the dates a figure is read at over time.
 
-`Term` and `term_of` are defined here only, for the whole report layer: when a project-wide time
-module provides them, this module imports them from there instead (`label` takes any strings
-callable `t(key, **fields)`, so a Term defined outside the report layer can carry it too).
+`Term` and `term_of` come from `lpdata.dates`, the one place time is defined; this module adds
+what a report needs of a term (which term it reads, its 期程, dates over time).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import cast
 
 import duckdb
 
+from ..dates import Term, term_of
 from ..store import scalar
 from .session import as_of_date, read, ready
-
-
-class Texts(Protocol):
-    """What `Term.label` needs of the report strings (`i18n.Strings`)."""
-
-    def __call__(self, key: str, **fields: object) -> str: ...
-
-
-def term_of(day: dt.date) -> tuple[int, int]:
-    """The term containing `day`: semester 1 from 1 Aug, semester 2 from 1 Feb (學年度 = ROC year)."""
-    if day.month >= 8:
-        return day.year - 1911, 1
-    return day.year - 1912, (1 if day.month == 1 else 2)
-
-
-@dataclass(frozen=True)
-class Term:
-    """A term and the as-of date a report reads it at."""
-
-    academic_year: int
-    semester: int
-    as_of: dt.date
-
-    @property
-    def starts_on(self) -> dt.date:
-        year = self.academic_year + 1911
-        return dt.date(year, 8, 1) if self.semester == 1 else dt.date(year + 1, 2, 1)
-
-    @property
-    def ends_on(self) -> dt.date:
-        year = self.academic_year + 1912
-        return dt.date(year, 1, 31) if self.semester == 1 else dt.date(year, 7, 31)
-
-    @property
-    def params(self) -> list[int]:
-        """[academic_year, semester], to bind."""
-        return [self.academic_year, self.semester]
-
-    def label(self, t: Texts) -> str:
-        return t("term", academic_year=self.academic_year, semester=self.semester)
 
 
 def resolve_term(con: duckdb.DuckDBPyConnection, academic_year: int | str | None = None,
