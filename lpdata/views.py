@@ -8,7 +8,8 @@ SELECT, named after the file, with a header:
     -- owner: registrar_clerk
     -- meaning: what each ingested file gave, and why rows were quarantined.
 
-Files may read each other; they are created in the order their references require.
+Files may read each other; they are created in the order their references require. One file is no
+view: `_macros.sql`, the DuckDB macros the views share, created first.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from .errors import LpdataError, StoreError, UnknownViewError
 from .store import CURRENT_SNAPSHOTS, open_db, scalar, stored_columns, table_name
 
 QUERIES_ENV = "LP_QUERIES_DIR"
+#: The file of queries/ that holds the views' shared DuckDB macros (CREATE MACRO statements, no view).
+MACROS_FILE = "_macros.sql"
 _HEADER = re.compile(r"^--\s*(grain|owner|meaning)\s*:\s*(.+?)\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -76,7 +79,7 @@ def load_queries(directory: Path | None = None) -> tuple[Query, ...]:
     directory = directory or queries_dir()
     if not directory.is_dir():
         raise StoreError("the queries folder is missing", file=directory)
-    files = sorted(directory.glob("*.sql"))
+    files = sorted(p for p in directory.glob("*.sql") if p.name != MACROS_FILE)
     queries = _load(str(directory), tuple((p.name, p.stat().st_mtime) for p in files))
     return _ordered(queries)
 
@@ -84,6 +87,28 @@ def load_queries(directory: Path | None = None) -> tuple[Query, ...]:
 @lru_cache(maxsize=8)
 def _ordered(queries: tuple[Query, ...]) -> tuple[Query, ...]:
     return order_by_dependencies(queries)
+
+
+@dataclass(frozen=True)
+class Macros:
+    sql: str
+    path: Path
+
+
+def load_macros(directory: Path | None = None) -> Macros | None:
+    """The views' shared macros (`queries/_macros.sql`); None when the folder has no such file."""
+    path = (directory or queries_dir()) / MACROS_FILE
+    return Macros(path.read_text(encoding="utf-8"), path) if path.is_file() else None
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, macros: Macros | None) -> None:
+    if macros is None:
+        return
+    try:
+        con.execute(macros.sql)
+    except duckdb.Error as exc:
+        raise LpdataError(f"the views' macros do not compile: {str(exc).splitlines()[0]}",
+                          file=macros.path) from exc
 
 
 def references(query: Query, names: set[str]) -> set[str]:
@@ -162,6 +187,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
         con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS " + sql)
     rules.install(con, school_file=rules_file)
     define_functions(con)
+    create_macros(con, load_macros())
     _tune(con)
     if views is None:
         for query in load_queries():
