@@ -5,11 +5,12 @@ creates it on a connection (`lpdata.views` does, before the views that call it).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 
-if TYPE_CHECKING:  # pyarrow comes with DuckDB's arrow UDFs; imported when called
+if TYPE_CHECKING:  # imported when the function runs, so that `import lpdata` loads neither
+    import numpy.typing as npt
     import pyarrow as pa
 
 #: Full-width ASCII (U+FF01–U+FF5E) and its half-width twins (U+0021–U+007E).
@@ -34,8 +35,8 @@ def fold_width(text: "pa.Array | pa.ChunkedArray") -> "pa.Array":  # noqa: UP037
         text = text.cast(pa.large_string())
     validity, offsets_buf, data_buf = text.buffers()
     n = len(text)
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if pa.types.is_large_string(text.type)
-                            else np.int32)[text.offset:text.offset + n + 1]
+    offsets = cast("npt.NDArray[np.signedinteger[Any]]", np.frombuffer(
+        offsets_buf, dtype=np.int64 if pa.types.is_large_string(text.type) else np.int32))[text.offset:text.offset + n + 1]
     if data_buf is None or n == 0:
         return text
     start, end = int(offsets[0]), int(offsets[-1])
@@ -61,7 +62,8 @@ def fold_width(text: "pa.Array | pa.ChunkedArray") -> "pa.Array":  # noqa: UP037
 def define_functions(con: duckdb.DuckDBPyConnection) -> None:
     """Create `lp_fold_width(text)` on this connection (once: a second call leaves it as it is)."""
     try:
-        con.create_function("lp_fold_width", fold_width, ["VARCHAR"], "VARCHAR",  # type: ignore[arg-type]
+        # type="arrow" as text: DuckDB 1.1 has no duckdb.func.ARROW yet, and takes the text in every version.
+        con.create_function("lp_fold_width", fold_width, ["VARCHAR"], "VARCHAR",  # type: ignore[call-overload]
                             type="arrow", side_effects=False)
     except duckdb.CatalogException:  # already defined on this connection
         pass

@@ -26,8 +26,8 @@ import duckdb
 
 from . import rules
 from .contract import ALL_KINDS
-from .fold_width import define_functions
 from .errors import LpdataError, StoreError, UnknownViewError
+from .fold_width import define_functions
 from .store import CURRENT_SNAPSHOTS, open_db, scalar, stored_columns, table_name
 
 QUERIES_ENV = "LP_QUERIES_DIR"
