@@ -84,6 +84,13 @@ CREATE TABLE IF NOT EXISTS row_notices (
     national_id_hash VARCHAR);
 """
 
+#: Which snapshot is current, the one rule for it: per kind and part (term or batch), the snapshot of
+#: the latest export time, the later snapshot on a tie. The views' `current_snapshots`
+#: (lpdata.views) and the loader's "these files are loaded already" check both read it.
+CURRENT_SNAPSHOTS = """SELECT kind, part, snapshot_id, exported_at FROM (
+    SELECT *, row_number() OVER (PARTITION BY kind, part ORDER BY exported_at DESC, snapshot_id DESC) AS rank
+    FROM snapshot_partitions) WHERE rank = 1"""
+
 
 def table_name(kind: Kind) -> str:
     """Every snapshot's rows of a kind; the view named after the kind shows the current ones."""
@@ -297,14 +304,11 @@ def _current_hashes(con: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
     files of the kind's newest snapshot when it has no partition (every row quarantined, or none
     read): loading such a file again changes nothing either."""
     rows = con.execute(
-        """
-        WITH ranked AS (
-            SELECT snapshot_id, row_number() OVER (PARTITION BY kind, part
-                   ORDER BY exported_at DESC, snapshot_id DESC) AS rank
-            FROM snapshot_partitions WHERE kind = ?),
+        f"""
+        WITH current_snaps AS ({CURRENT_SNAPSHOTS}),
         newest AS (SELECT max(snapshot_id) AS snapshot_id FROM snapshots WHERE kind = ?)
-        SELECT DISTINCT f.sha256 FROM snapshot_files f JOIN ranked r USING (snapshot_id)
-        WHERE r.rank = 1
+        SELECT DISTINCT f.sha256 FROM snapshot_files f JOIN current_snaps c USING (snapshot_id)
+        WHERE c.kind = ?
         UNION
         SELECT f.sha256 FROM snapshot_files f JOIN newest n USING (snapshot_id)
         WHERE NOT EXISTS (SELECT 1 FROM snapshot_partitions p WHERE p.snapshot_id = n.snapshot_id)

@@ -8,7 +8,8 @@ SELECT, named after the file, with a header:
     -- owner: registrar_clerk
     -- meaning: what each ingested file gave, and why rows were quarantined.
 
-Files may read each other; they are created in the order their references require.
+Files may read each other; they are created in the order their references require. One file is no
+view: `_macros.sql`, the DuckDB macros the views share, created first.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from . import rules
 from .contract import ALL_KINDS
 from .dates import newest_export_or_today, parse_as_of, set_as_of
 from .errors import LpdataError, StoreError, UnknownViewError
-from .store import open_db, stored_columns, table_name
+from .fold_width import define_functions
+from .store import CURRENT_SNAPSHOTS, open_db, stored_columns, table_name
 
 QUERIES_ENV = "LP_QUERIES_DIR"
+#: The file of queries/ that holds the views' shared DuckDB macros (CREATE MACRO statements, no view).
+MACROS_FILE = "_macros.sql"
 _HEADER = re.compile(r"^--\s*(grain|owner|meaning)\s*:\s*(.+?)\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -76,7 +80,7 @@ def load_queries(directory: Path | None = None) -> tuple[Query, ...]:
     directory = directory or queries_dir()
     if not directory.is_dir():
         raise StoreError("the queries folder is missing", file=directory)
-    files = sorted(directory.glob("*.sql"))
+    files = sorted(p for p in directory.glob("*.sql") if p.name != MACROS_FILE)
     queries = _load(str(directory), tuple((p.name, p.stat().st_mtime) for p in files))
     return _ordered(queries)
 
@@ -84,6 +88,28 @@ def load_queries(directory: Path | None = None) -> tuple[Query, ...]:
 @lru_cache(maxsize=8)
 def _ordered(queries: tuple[Query, ...]) -> tuple[Query, ...]:
     return order_by_dependencies(queries)
+
+
+@dataclass(frozen=True)
+class Macros:
+    sql: str
+    path: Path
+
+
+def load_macros(directory: Path | None = None) -> Macros | None:
+    """The views' shared macros (`queries/_macros.sql`); None when the folder has no such file."""
+    path = (directory or queries_dir()) / MACROS_FILE
+    return Macros(path.read_text(encoding="utf-8"), path) if path.is_file() else None
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, macros: Macros | None) -> None:
+    if macros is None:
+        return
+    try:
+        con.execute(macros.sql)
+    except duckdb.Error as exc:
+        raise LpdataError(f"the views' macros do not compile: {str(exc).splitlines()[0]}",
+                          file=macros.path) from exc
 
 
 def references(query: Query, names: set[str]) -> set[str]:
@@ -133,12 +159,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
     state of each kind, the rules and `lp_as_of` are always created."""
     day = parse_as_of(as_of) or newest_export_or_today(con)
     set_as_of(con, day)
-    con.execute(
-        """CREATE OR REPLACE TEMP VIEW current_snapshots AS
-           SELECT kind, part, snapshot_id, exported_at FROM (
-               SELECT *, row_number() OVER (PARTITION BY kind, part
-                                            ORDER BY exported_at DESC, snapshot_id DESC) AS rank
-               FROM snapshot_partitions) WHERE rank = 1""")
+    con.execute("CREATE OR REPLACE TEMP VIEW current_snapshots AS " + CURRENT_SNAPSHOTS)
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     for kind in ALL_KINDS:
         columns = stored_columns(kind)
@@ -150,6 +171,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
         con.execute(f"CREATE OR REPLACE TEMP VIEW {kind.name} AS " + sql)
     rules.install(con, school_file=rules_file)
     define_functions(con)
+    create_macros(con, load_macros())
     _tune(con)
     if views is None:
         for query in load_queries():
@@ -157,60 +179,6 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
     else:
         ensure_views(con, views)
     return day
-
-
-#: Full-width ASCII (U+FF01–U+FF5E) and its half-width twins (U+0021–U+007E).
-FULL_WIDTH = tuple(chr(0xFF01 + i) for i in range(94))
-HALF_WIDTH = tuple(chr(0x21 + i) for i in range(94))
-
-
-def _fold_width(text: "pa.Array") -> "pa.Array":  # noqa: F821 - pyarrow, imported by DuckDB
-    """Full-width ASCII folded to half-width, on the UTF-8 bytes: U+FF01–U+FF3F is EF BC 81–BF and
-    U+FF40–U+FF5E is EF BD 80–9E, their twins the one byte 0x21–0x7E (EF only ever leads a
-    three-byte character, so every match is one). DuckDB calls this once per 2,048 values: a
-    per-call cost (polars' replace_many builds its 94-pattern automaton on every call, some 4 ms)
-    would dominate, so this is plain numpy; a chunk holding no full-width ASCII comes back as is."""
-    import numpy as np
-    import pyarrow as pa
-
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
-        text = text.cast(pa.large_string())
-    validity, offsets_buf, data_buf = text.buffers()
-    n = len(text)
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if pa.types.is_large_string(text.type)
-                            else np.int32)[text.offset:text.offset + n + 1]
-    if data_buf is None or n == 0:
-        return text
-    start, end = int(offsets[0]), int(offsets[-1])
-    data = np.frombuffer(data_buf, dtype=np.uint8)[start:end]
-    lead = np.flatnonzero(data[:-2] == 0xEF)
-    second, third = data[lead + 1], data[lead + 2]
-    hit = ((second == 0xBC) & (third >= 0x81)) | ((second == 0xBD) & (third <= 0x9E))
-    if not hit.any():
-        return text
-    lead, second, third = lead[hit], second[hit], third[hit]
-    out = data.copy()
-    out[lead + 2] = np.where(second == 0xBC, third - 0x60, third - 0x20)
-    keep = np.ones(len(data), dtype=bool)
-    keep[lead] = False
-    keep[lead + 1] = False
-    relative = offsets - start  # a value loses two bytes per character folded before its end
-    new_offsets = np.zeros(text.offset + n + 1, dtype=offsets.dtype)
-    new_offsets[text.offset:] = relative - 2 * np.searchsorted(lead, relative)
-    return pa.Array.from_buffers(text.type, n, [validity, pa.py_buffer(new_offsets), pa.py_buffer(out[keep])],
-                                 null_count=text.null_count, offset=text.offset)
-
-
-def define_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """SQL functions the views use that DuckDB lacks: `lp_fold_width(text)`, full-width ASCII folded
-    to half-width, as translate() with the 94 pairs would (which costs DuckDB some 10 µs a cell)."""
-    try:
-        con.create_function("lp_fold_width", _fold_width, ["VARCHAR"], "VARCHAR", type="arrow",
-                            side_effects=False)
-    except duckdb.CatalogException:  # already defined on this connection
-        pass
 
 
 def _tune(con: duckdb.DuckDBPyConnection) -> None:

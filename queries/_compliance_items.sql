@@ -26,7 +26,7 @@
 --   no submissions file, or no item of the term submitted yet: 'unknown'.
 -- * R-FILE-LIMITS applies from its effective year only: no row before it (not in force is neither
 --   pass nor fail). Items with no file type or size are only checked for their summary.
--- * Student counts under P-SMALL-CELL read "fewer than N": the task force sees this evidence.
+-- * Student counts under P-SMALL-CELL read "fewer than N" (lp_small_cell, _macros.sql): the task force sees this evidence.
 WITH
 -- Terms and years with the settings in force (small: P-SMALL-CELL).
 periods AS (
@@ -73,8 +73,8 @@ uncredited AS (
     SELECT
         academic_year, semester,
         count(*) AS items,
-        array_to_string((list(DISTINCT coalesce(course_name, course_code) ORDER BY coalesce(course_name, course_code)))[1:3], ', ')
-            || CASE WHEN count(DISTINCT coalesce(course_name, course_code)) > 3 THEN ', …' ELSE '' END AS courses
+        lp_first_3(list(DISTINCT coalesce(course_name, course_code) ORDER BY coalesce(course_name, course_code)))
+            AS courses
     FROM clo_items
     WHERE live AND credits = 0
     GROUP BY ALL
@@ -102,12 +102,12 @@ uploads_decided AS (
              WHEN coalesce(b.over, 0) > 0 OR x.items > 0 THEN
                  concat_ws('; ',
                      CASE WHEN b.over > 0 THEN
-                         CASE WHEN b.over < u.small THEN 'fewer than ' || u.small ELSE b.over::VARCHAR END
+                         lp_small_cell(b.over, u.small)
                          || ' students over ' || format('{:g}', u.max_items) || ' live items (most: ' || u.most || ')' END,
                      CASE WHEN x.items > 0 THEN
                          x.items || ' live item' || if(x.items = 1, '', 's') || ' for courses with 0 credits: ' || x.courses END)
              WHEN u.uploaders = 0 THEN 'no live CLO item'
-             ELSE CASE WHEN u.uploaders < u.small THEN 'fewer than ' || u.small ELSE u.uploaders::VARCHAR END
+             ELSE lp_small_cell(u.uploaders, u.small)
                   || ' students with live items, at most ' || u.most || ' each' END AS evidence
     FROM uploads u
     LEFT JOIN upload_breaches b ON b.academic_year = u.academic_year AND b.semester = u.semester
@@ -121,9 +121,7 @@ selections AS (
         academic_year, semester,
         count(*) AS selected,
         count(*) FILTER (cert_state <> 'certified') AS uncertified,
-        array_to_string((list(DISTINCT teacher_code ORDER BY teacher_code) FILTER (cert_state <> 'certified'))[1:3], ', ')
-            || CASE WHEN count(DISTINCT teacher_code) FILTER (cert_state <> 'certified') > 3 THEN ', …' ELSE '' END
-            AS teachers
+        lp_first_3(list(DISTINCT teacher_code ORDER BY teacher_code) FILTER (cert_state <> 'certified')) AS teachers
     FROM clo_items
     WHERE live AND selected
     GROUP BY ALL
@@ -143,10 +141,8 @@ clo_sent_summary AS (
         academic_year, semester,
         count(*) AS sent,
         count(*) FILTER (uncertified) AS uncertified,
-        array_to_string((list(DISTINCT batch_id ORDER BY batch_id) FILTER (uncertified))[1:3], ', ')
-            || CASE WHEN count(DISTINCT batch_id) FILTER (uncertified) > 3 THEN ', …' ELSE '' END AS batches,
-        array_to_string((list(DISTINCT teacher_code ORDER BY teacher_code) FILTER (uncertified))[1:3], ', ')
-            || CASE WHEN count(DISTINCT teacher_code) FILTER (uncertified) > 3 THEN ', …' ELSE '' END AS teachers
+        lp_first_3(list(DISTINCT batch_id ORDER BY batch_id) FILTER (uncertified)) AS batches,
+        lp_first_3(list(DISTINCT teacher_code ORDER BY teacher_code) FILTER (uncertified)) AS teachers
     FROM clo_sent
     GROUP BY ALL
 ),
@@ -226,10 +222,10 @@ quotas_decided AS (
             || ' items per student per academic year (submitted, else selected)' AS setting,
         CASE WHEN NOT q.loaded THEN 'unknown' WHEN coalesce(b.over, 0) > 0 THEN 'fail' ELSE 'pass' END AS status,
         CASE WHEN NOT q.loaded THEN 'no ' || q.label || ' file of ' || q.period || ' loaded'
-             WHEN b.over > 0 THEN CASE WHEN b.over < q.small THEN 'fewer than ' || q.small ELSE b.over::VARCHAR END
+             WHEN b.over > 0 THEN lp_small_cell(b.over, q.small)
                                   || ' students over ' || format('{:g}', q.max_items) || ' (most: ' || b.most_over || ')'
              WHEN q.students = 0 THEN 'no ' || q.label || ' item submitted or selected'
-             ELSE CASE WHEN q.students < q.small THEN 'fewer than ' || q.small ELSE q.students::VARCHAR END
+             ELSE lp_small_cell(q.students, q.small)
                   || ' students with submitted or selected items, at most ' || q.most || ' each' END AS evidence
     FROM quotas q
     LEFT JOIN submit_breaches b ON b.rule_id = q.rule_id AND b.academic_year = q.academic_year
@@ -254,8 +250,7 @@ lead_summary AS (
         count(x.item_id) AS sent,
         count(x.item_id) FILTER (x.submitted_at::DATE > l.check_by) AS late,
         max(x.submitted_at)::DATE AS last_sent,
-        array_to_string((list(DISTINCT x.batch_id ORDER BY x.batch_id) FILTER (x.submitted_at::DATE > l.check_by))[1:3], ', ')
-            || CASE WHEN count(DISTINCT x.batch_id) FILTER (x.submitted_at::DATE > l.check_by) > 3 THEN ', …' ELSE '' END
+        lp_first_3(list(DISTINCT x.batch_id ORDER BY x.batch_id) FILTER (x.submitted_at::DATE > l.check_by))
             AS late_batches
     FROM lead_terms l
     LEFT JOIN portfolio_items x
@@ -306,10 +301,8 @@ file_summary AS (
         count(*) FILTER (bad_summary) AS bad_summaries,
         count(*) FILTER (coalesce(big_document OR big_media, false) OR bad_summary) AS breaking,
         count(*) FILTER (unsized) AS unsized,
-        array_to_string((list(DISTINCT course ORDER BY course)
-                         FILTER (coalesce(big_document OR big_media, false) OR bad_summary))[1:3], ', ')
-            || CASE WHEN count(DISTINCT course) FILTER (coalesce(big_document OR big_media, false) OR bad_summary) > 3
-                    THEN ', …' ELSE '' END AS courses
+        lp_first_3(list(DISTINCT course ORDER BY course)
+                   FILTER (coalesce(big_document OR big_media, false) OR bad_summary)) AS courses
     FROM file_checks
     GROUP BY ALL
 ),

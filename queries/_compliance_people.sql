@@ -22,7 +22,7 @@
 --   computed by the workbench (receipt_confirmation.mail_needed), so with the receipts, the
 --   confirmations of each batch and a roster of a started term loaded the rule passes, and the
 --   evidence counts who must get a letter; any of them missing: 'unknown'.
--- * Student counts under P-SMALL-CELL read "fewer than N": the task force sees this evidence.
+-- * Student counts under P-SMALL-CELL read "fewer than N" (lp_small_cell, _macros.sql): the task force sees this evidence.
 WITH a AS (
     SELECT
         as_of, as_of_end,
@@ -69,11 +69,11 @@ retention_decided AS (
              ELSE 'pass' END AS status,
         CASE WHEN NOT l.students THEN 'no roster loaded'
              WHEN h.due > 0 THEN
-                 CASE WHEN h.due < k.small_cell THEN 'fewer than ' || k.small_cell ELSE h.due::VARCHAR END
+                 lp_small_cell(h.due, k.small_cell)
                  || ' graduates past the seal still held (graduated on or before ' || h.last_due_graduation
                  || ', sealed until ' || h.last_due_seal || ' at the latest)'
              WHEN h.graduates = 0 THEN 'no graduate in the roster'
-             ELSE CASE WHEN h.graduates < k.small_cell THEN 'fewer than ' || k.small_cell ELSE h.graduates::VARCHAR END
+             ELSE lp_small_cell(h.graduates, k.small_cell)
                   || ' graduates held, all within the seal (the first seal ends ' || h.first_seal || ')' END
             AS evidence
     FROM a
@@ -152,11 +152,10 @@ stranded_summary AS (
         academic_year, semester,
         sum(items) AS items,
         coalesce(sum(items) FILTER (needs_proxy), 0) AS uncovered,
-        array_to_string((list(teacher_code || ' (' || items || ')' ORDER BY items DESC, teacher_code)
-                         FILTER (needs_proxy))[1:3], ', ')
-            || CASE WHEN count(*) FILTER (needs_proxy) > 3 THEN ', …' ELSE '' END AS uncovered_teachers,
-        array_to_string((list(teacher_code || '→' || proxy_code ORDER BY teacher_code) FILTER (NOT needs_proxy))[1:3], ', ')
-            || CASE WHEN count(*) FILTER (NOT needs_proxy) > 3 THEN ', …' ELSE '' END AS covered_teachers
+        lp_first_3(list(teacher_code || ' (' || items || ')' ORDER BY items DESC, teacher_code) FILTER (needs_proxy))
+            AS uncovered_teachers,
+        lp_first_3(list(teacher_code || '→' || proxy_code ORDER BY teacher_code) FILTER (NOT needs_proxy))
+            AS covered_teachers
     FROM stranded
     GROUP BY ALL
 ),
@@ -235,7 +234,7 @@ left_mail_decided AS (
                   THEN 'no confirmations of batch ' || m.unconfirmed_batches || ' loaded'
              WHEN m.enrolment_unknown > 0 THEN 'enrolment unknown: no roster of a term started by the as-of date'
              WHEN m.students = 0 THEN 'no student who left has an unconfirmed receipt (batches ' || m.batch_list || ')'
-             ELSE CASE WHEN m.students < k.small_cell THEN 'fewer than ' || k.small_cell ELSE m.students::VARCHAR END
+             ELSE lp_small_cell(m.students, k.small_cell)
                   || ' students no longer enrolled with unconfirmed receipts (batches ' || m.batch_list
                   || '): on the mail list (receipt_confirmation.mail_needed)' END AS evidence
     FROM mail_years m

@@ -18,7 +18,7 @@
 --   window in the schedule is 'unknown' (the window often opens after the term ends).
 -- * R-CLO-WINDOW: the schedule holds one clo_upload_due per term, the date for grades 1-2 (grade 3's
 --   semester-2 deadline is exempt and is not in the schedule), so every term is checked.
--- * Student counts under P-SMALL-CELL read "fewer than N": the task force sees this evidence.
+-- * Student counts under P-SMALL-CELL read "fewer than N" (lp_small_cell, _macros.sql): the task force sees this evidence.
 WITH periods AS (SELECT * FROM _compliance_periods),
 settings AS (SELECT * FROM _compliance_settings),
 -- A kind of the school's records is loaded once any file of it was ingested.
@@ -313,16 +313,14 @@ verification_decided AS (
              ELSE CASE WHEN ended THEN '' ELSE 'term in progress until ' || ends_on || ': ' END
                   || concat_ws('; ',
                          CASE WHEN short > 0 THEN
-                             CASE WHEN short < small THEN 'fewer than ' || small ELSE short::VARCHAR END
+                             lp_small_cell(short, small)
                              || ' of ' || enrolled_shown || ' enrolled students not verified '
                              || CASE WHEN ended THEN 'in the term' ELSE 'yet' END || '; classes ' || short_classes END,
                          CASE WHEN dates < need THEN
                              dates || ' verification date' || if(dates = 1, '', 's') || ' in the term, ≥'
                              || format('{:g}', need) || ' required' END)
              END AS evidence
-    FROM (SELECT *, CASE WHEN enrolled BETWEEN 1 AND small - 1 THEN 'fewer than ' || small
-                         ELSE enrolled::VARCHAR END AS enrolled_shown
-          FROM verification)
+    FROM (SELECT *, lp_small_cell(enrolled, small) AS enrolled_shown FROM verification)
 )
 
 SELECT * FROM counting_decided

@@ -8,7 +8,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lpdata.views import FULL_WIDTH, HALF_WIDTH, _fold_width, define_functions
+from lpdata.fold_width import FULL_WIDTH, HALF_WIDTH, define_functions, fold_width
 
 TABLE = str.maketrans(dict(zip(FULL_WIDTH, HALF_WIDTH)))
 # Full-width ASCII and its neighbours (U+FF00, U+FF5F: not folded), CJK, other 3-byte UTF-8 led by
@@ -29,9 +29,9 @@ def test_fold_width_equals_translate_on_sliced_arrays(values: list[str | None], 
     for kind in (pa.string(), pa.large_string()):
         array = pa.array(values, type=kind)
         part = array.slice(min(head, len(values)), max(0, len(values) - head - tail))
-        got = _fold_width(part).to_pylist()
+        got = fold_width(part).to_pylist()
         assert got == expected(part.to_pylist())
-        assert _fold_width(pa.chunked_array([array, array], type=kind)).to_pylist() == expected(values * 2)
+        assert fold_width(pa.chunked_array([array, array], type=kind)).to_pylist() == expected(values * 2)
 
 
 def test_fold_width_in_sql_over_many_chunks() -> None:

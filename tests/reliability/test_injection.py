@@ -78,6 +78,8 @@ ALLOWED: dict[str, dict[str, str]] = {
         "kind_name": "a kind name from the contract, inside a literal",
         "query.name": "a file name of queries/*.sql (checked to be an identifier below)",
         "query.sql": "the text of a queries/*.sql file: code shipped with lp, not input",
+        "CURRENT_SNAPSHOTS": "lpdata.store's constant: the current-snapshot rule, literal SQL",
+        "macros.sql": "the text of queries/_macros.sql: code shipped with lp, not input",
         "sql_type": "an SQL type from store._SQL_TYPES",
         "name": "a column name from the contract",
     },
