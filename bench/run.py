@@ -84,7 +84,7 @@ def machine() -> dict[str, Any]:
     for mod in ("polars", "duckdb", "pyarrow", "pandas", "papermill"):
         try:
             versions[mod] = __import__(mod).__version__
-        except Exception:  # noqa: BLE001
+        except Exception:
             versions[mod] = None
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -299,7 +299,6 @@ def reports(scale: str, work: Path, classes: int) -> dict[str, Any]:
     warm = measure("reports-warm", cmd, work, ok=(0, 1))
     ran = [r for r in per_report if r["status"] == "ok"]
     dashboards = [r for r in ran if r["notebook"] == "class_dashboard"]
-    school = [r for r in ran if r["notebook"] != "class_dashboard"]
     result: dict[str, Any] = {
         "plan": str(plan.relative_to(ROOT) if plan.is_relative_to(ROOT) else plan),
         "reports": len(per_report), "failed": sum(r["status"] != "ok" for r in per_report),
@@ -397,7 +396,8 @@ def table(results: dict[str, Any]) -> str:
     row("scale run at (load before → after)",
         lambda r: f"{r['run_at'][11:16]} ({r['load_before'][0]} → {r['load_after'][0]})")
     row("report plan: reports (class dashboards of classes), failed",
-        lambda r: f"{r['reports']['reports']} ({r['reports']['class_dashboards']} of {r['reports']['classes_in_term']}), "
+        lambda r: f"{r['reports']['reports']} ({r['reports']['class_dashboards']} of "
+                  f"{r['reports']['classes_in_term']}), "
                   f"{r['reports']['failed']} failed")
     row("report plan: cold / nothing changed",
         lambda r: f"{r['reports']['cold']['wall_s']:.1f} s / {r['reports']['warm']['wall_s']:.1f} s")
@@ -415,7 +415,8 @@ def table(results: dict[str, Any]) -> str:
         cells = []
         for s in scales:
             v = results["scales"][s].get("views", {}).get("views", {}).get(name)
-            cells.append("—" if not v else (v["failed"] if v.get("failed") else f"{v['median_s']:.3f} s ({v['rows']:,})"))
+            cells.append("—" if not v else
+                         (v["failed"] if v.get("failed") else f"{v['median_s']:.3f} s ({v['rows']:,})"))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

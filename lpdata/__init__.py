@@ -10,8 +10,8 @@ The public facade is small:
 
 __version__ = "0.1.0"
 
-from .errors import LpdataError  # noqa: E402
-from .ingest import ingest  # noqa: E402
-from .views import connect  # noqa: E402
+from .errors import LpdataError
+from .ingest import ingest
+from .views import connect
 
 __all__ = ["LpdataError", "__version__", "connect", "ingest"]

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from .errors import DatabaseBusyError
 
@@ -39,7 +39,7 @@ class FileState:
     mtime_ns: int
 
     @classmethod
-    def of(cls, st: os.stat_result) -> "FileState":
+    def of(cls, st: os.stat_result) -> FileState:
         return cls(st.st_ino, st.st_size, st.st_mtime_ns)
 
 

@@ -38,9 +38,10 @@ import shutil
 import socket
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import duckdb
 
@@ -48,8 +49,19 @@ from . import __version__
 from ._filelock import fsync_dir, locked
 from .errors import DatabaseBusyError, LpdataError, StoreError
 from .purge_needed import MARK_KEY, MissedPurge, needed_mark, purge_message
-from .store import (SCHEMA_VERSION, _user, append_log, ensure_schema, error_record, first_row, log_path,
-                    open_db, scalar, transaction, write_refused)
+from .store import (
+    SCHEMA_VERSION,
+    _user,
+    append_log,
+    ensure_schema,
+    error_record,
+    first_row,
+    log_path,
+    open_db,
+    scalar,
+    transaction,
+    write_refused,
+)
 
 MANIFEST = "backup.json"
 FORMAT = "lp-backup/1"
@@ -158,7 +170,8 @@ def backup(db: str | Path, to_dir: str | Path) -> BackupResult:
             con.execute("BEGIN TRANSACTION")  # one snapshot of every table
             try:
                 for table in tables:
-                    written = con.execute(f'COPY (SELECT * FROM "{table}") TO {_sql_str(staging / (table + ".parquet"))} '
+                    target = _sql_str(staging / (table + ".parquet"))
+                    written = con.execute(f'COPY (SELECT * FROM "{table}") TO {target} '
                                           "(FORMAT parquet, COMPRESSION zstd)").fetchall()
                     counts[table] = int(written[0][0]) if written else 0
                 newest = None
@@ -217,7 +230,7 @@ def _finish(db: Path, staging: Path, created: dt.datetime, counts: Mapping[str, 
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "created_at": created.isoformat(),
-        "created_at_utc": created.astimezone(dt.timezone.utc).isoformat(),
+        "created_at_utc": created.astimezone(dt.UTC).isoformat(),
         "lp_version": __version__,
         "duckdb_version": duckdb.__version__,
         "schema_version": meta.get("schema_version"),
@@ -263,7 +276,8 @@ def read_manifest(backup_dir: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise StoreError(f"the backup manifest cannot be read ({type(exc).__name__}); the backup is damaged",
                          file=path) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("tables"), dict):
+    if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+            or not isinstance(manifest.get("tables"), dict)):
         raise StoreError(f"not an lp-workbench backup manifest (expected format {FORMAT})", file=path)
     if manifest.get("manifest_sha256") != _manifest_digest(manifest):
         raise StoreError("the backup manifest was changed after it was written (its checksum does not match); "

@@ -6,10 +6,10 @@ The Chinese header is what platforms print; `name` is the canonical column in th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping
 
 
 class ColumnType(str, Enum):

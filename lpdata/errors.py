@@ -6,8 +6,8 @@ codes, not on message text. `str(error)` is the one line the CLI prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 class LpdataError(Exception):

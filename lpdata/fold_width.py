@@ -36,7 +36,8 @@ def fold_width(text: "pa.Array | pa.ChunkedArray") -> "pa.Array":  # noqa: UP037
     validity, offsets_buf, data_buf = text.buffers()
     n = len(text)
     offsets = cast("npt.NDArray[np.signedinteger[Any]]", np.frombuffer(
-        offsets_buf, dtype=np.int64 if pa.types.is_large_string(text.type) else np.int32))[text.offset:text.offset + n + 1]
+        offsets_buf, dtype=np.int64 if pa.types.is_large_string(text.type) else np.int32)
+    )[text.offset:text.offset + n + 1]
     if data_buf is None or n == 0:
         return text
     start, end = int(offsets[0]), int(offsets[-1])

@@ -14,16 +14,25 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
 from .errors import DateError, IngestRejected, InputFileError, LpdataError, NotAnExportError
-from .readers import (Aliases, Export, HeaderResolver, IdHasher, Spill, SpilledRows, read_file, reads_in_batches,
-                      scan_folder)
+from .readers import (
+    Aliases,
+    Export,
+    HeaderResolver,
+    IdHasher,
+    Spill,
+    SpilledRows,
+    read_file,
+    reads_in_batches,
+    scan_folder,
+)
 from .readers.rows import PART, _part_expr
 from .readers.values import parse_datetime
 from .store import DEFAULT_DB, IngestResult, append_log, error_record, open_db, write_exports

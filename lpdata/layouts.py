@@ -26,12 +26,22 @@ This module is a leaf like `contract`: it reads nothing but the contract.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
 
-from .contract import (ABSENCE_CODE, KINDS_BY_NAME, MP_CATEGORY, NATIONAL_UPLOADS, SEX, STATUS, Column, ColumnType,
-                       Kind, _choices)
+from .contract import (
+    ABSENCE_CODE,
+    KINDS_BY_NAME,
+    MP_CATEGORY,
+    NATIONAL_UPLOADS,
+    SEX,
+    STATUS,
+    Column,
+    ColumnType,
+    Kind,
+    _choices,
+)
 
 T = ColumnType
 

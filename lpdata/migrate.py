@@ -30,16 +30,23 @@ import datetime as dt
 import os
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TextIO
-
-import duckdb
+from typing import TextIO
 
 from ._filelock import fsync_dir
 from .errors import DatabaseBusyError, LpdataError, StoreError
-from .store import (SCHEMA_VERSION, _connect, append_log, check_version, error_record, schema_version,
-                    transaction, upgrade_schema)
+from .store import (
+    SCHEMA_VERSION,
+    _connect,
+    append_log,
+    check_version,
+    error_record,
+    schema_version,
+    transaction,
+    upgrade_schema,
+)
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 import duckdb
 
@@ -113,7 +113,7 @@ def _of_due(table: str) -> str:
 
 
 def plan_purge(db: str | Path, as_of: dt.date | str | None = None, *,
-               rules_file: Path | None | bool = True) -> PurgePlan:
+               rules_file: Path | bool | None = True) -> PurgePlan:
     """What `apply_purge` would delete as of `as_of` (default: the newest export loaded, as every
     view). Opens the database read-only: a dry run changes nothing."""
     db = Path(db)
@@ -134,7 +134,7 @@ def plan_purge(db: str | Path, as_of: dt.date | str | None = None, *,
 
 
 def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: str | None = None,
-                rules_file: Path | None | bool = True, rewrite_file: bool = True,
+                rules_file: Path | bool | None = True, rewrite_file: bool = True,
                 before_commit: Callable[[], None] | None = None,
                 before_swap: Callable[[], None] | None = None) -> PurgeResult:
     """Delete every row of every graduate due for deletion as of `as_of`, in one transaction, and

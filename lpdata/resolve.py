@@ -9,8 +9,8 @@ quarantined, `unknown_student_no`; roster rows giving the 學號 to two students
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import duckdb
 import polars as pl
@@ -29,7 +29,7 @@ def _run_roster(exports: Sequence[Export]) -> pl.DataFrame:
     for e in exports:
         if e.kind.name != "students" or not e.rows.height:
             continue
-        rows = e.rows.lazy() if isinstance(e.rows, SpilledRows) else e.rows.lazy()
+        rows = e.rows.lazy()  # a frame or its Parquet files (SpilledRows): both read lazily
         frames.append(rows.select("academic_year", "semester", "student_no", "national_id_hash")
                       .filter(pl.col("national_id_hash").is_not_null()).collect())
     if not frames:

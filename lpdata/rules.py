@@ -67,7 +67,7 @@ def in_force(settings: pl.DataFrame) -> pl.DataFrame:
             .select("academic_year", "rule_id", "setting", "value", "effective_from", "source"))
 
 
-def install(con: duckdb.DuckDBPyConnection, *, school_file: Path | None | bool = True) -> pl.DataFrame:
+def install(con: duckdb.DuckDBPyConnection, *, school_file: Path | bool | None = True) -> pl.DataFrame:
     """Create `rule_settings`, `rules_in_force` and `rule_value()` on this connection.
 
     `school_file=True` looks for `parameters/rules.yaml`; a path uses that file; None or False none.

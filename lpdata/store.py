@@ -18,10 +18,10 @@ import getpass
 import json
 import os
 import socket
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import duckdb
 import polars as pl
@@ -479,7 +479,7 @@ def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 @contextmanager
-def _rows_source(con: duckdb.DuckDBPyConnection, rows: "pl.DataFrame | SpilledRows") -> Iterator[str | None]:
+def _rows_source(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame | SpilledRows) -> Iterator[str | None]:
     """What to SELECT an export's rows FROM: the registered frame, or its Parquet files; None when
     there are none."""
     if isinstance(rows, SpilledRows):
@@ -532,6 +532,14 @@ def error_record(error: LpdataError) -> dict[str, object]:
 
 
 __all__ = [
-    "DEFAULT_DB", "IngestResult", "KindResult", "append_log", "check_key", "ensure_schema",
-    "open_db", "table_name", "write_exports", "transaction",
+    "DEFAULT_DB",
+    "IngestResult",
+    "KindResult",
+    "append_log",
+    "check_key",
+    "ensure_schema",
+    "open_db",
+    "table_name",
+    "transaction",
+    "write_exports",
 ]

@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 
@@ -152,7 +152,7 @@ def _current_view_sql(kind_name: str, table: str, columns: list[str]) -> str:
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None = None,
-                 rules_file: Path | None | bool = True, views: Iterable[str] | None = None) -> dt.date:
+                 rules_file: Path | bool | None = True, views: Iterable[str] | None = None) -> dt.date:
     """Create the as-of setting, the rules in force and every view on this connection; returns the
     as-of date. `rules_file`: True reads `parameters/rules.yaml` if present; a path that file.
     `views`: only these views of queries/ (and those they read); None: every one. The current
@@ -237,7 +237,7 @@ def views_in(sql: str) -> set[str]:
 
 
 def connect(db_path: str | Path, as_of: dt.date | str | None = None, *,
-            read_only: bool = True, rules_file: Path | None | bool = True,
+            read_only: bool = True, rules_file: Path | bool | None = True,
             views: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to the database with every view ready, as of `as_of` (default: the
     newest export time loaded). `rules_file`: the school's rules overrides (default

@@ -23,8 +23,7 @@ import pytest
 import yaml
 
 from lpdata.contract import KINDS, KINDS_BY_NAME, SCHEDULE_MILESTONES
-from lpdata.demo import DEFAULT_AS_OF, DemoSummary, _build, generate
-from lpdata.demo import _ids, _words
+from lpdata.demo import DEFAULT_AS_OF, DemoSummary, _build, _ids, _words, generate
 from lpdata.demo._calendar import TERMS
 from lpdata.readers.ids import is_valid_id
 
@@ -511,7 +510,7 @@ def test_mp_workbook_has_one_sheet_per_category(demo: DemoSummary, frames: dict[
 
 
 def test_ischool_export_holds_part_of_the_term_roster(demo: DemoSummary, frames: dict[str, pl.DataFrame]) -> None:
-    [(sheet, rows)] = _grids(demo.out / ISCHOOL)
+    [(_sheet, rows)] = _grids(demo.out / ISCHOOL)
     assert rows[0] == ["學生系統編號", "學號", "班級", "座號", "科別", "姓名", "學年度", "學期", "年級", "身分證號", "性別", "生日",
                        "在學狀態"]
     body = [dict(zip(rows[0], r)) for r in rows[1:]]

@@ -12,7 +12,8 @@ import pytest
 
 from lpdata import connect, ingest
 from lpdata.errors import IngestRejected, KeyFileError, UnknownKindError
-from lpdata.store import first_row as scalar_row, log_path
+from lpdata.store import first_row as scalar_row
+from lpdata.store import log_path
 
 from .conftest import CLO_HEADER, COURSE, IDS, clo_rows, table_contents, write_csv
 

@@ -4,7 +4,6 @@ whose rows are quarantined, and the batch of an uploaded national workbook."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zipfile
 from pathlib import Path
 

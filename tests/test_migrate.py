@@ -18,11 +18,11 @@ import pytest
 
 import lpdata
 from lpdata import ingest
+from lpdata.contract import ALL_KINDS
 from lpdata.errors import StoreError
 from lpdata.migrate import migrate
 from lpdata.store import SCHEMA_VERSION, ensure_schema, open_db
 from lpdata.views import load_queries
-from lpdata.contract import ALL_KINDS
 
 from .queries.school import School
 from .queries.test_workbook_submissions import _same_school
@@ -228,7 +228,7 @@ def test_a_copy_that_cannot_be_written_changes_nothing(v1_db: Path, monkeypatch)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(m, "_copy_fd", refuse)
-    with pytest.raises(StoreError, match="nothing was changed.*No space left"):
+    with pytest.raises(StoreError, match=r"nothing was changed.*No space left"):
         lpdata.connect(v1_db)
     assert v1_db.read_bytes() == original
     assert _copies(v1_db) == []
@@ -264,7 +264,7 @@ def test_a_version_1_file_that_cannot_be_written_is_refused_with_what_to_do(v1_d
 
     monkeypatch.setattr(m, "_connect", refuse)
     original = v1_db.read_bytes()
-    with pytest.raises(StoreError, match="must be upgraded once, which needs write access to it and its folder: "
+    with pytest.raises(StoreError, match=r"must be upgraded once, which needs write access to it and its folder: "
                                          "cannot open the database: .*Read-only file system"):
         lpdata.connect(v1_db)
     assert v1_db.read_bytes() == original

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import IDS, write_xlsx
 from lpdata import connect, ingest
 from lpdata.views import load_queries
+
+from .conftest import IDS, write_xlsx
 
 SCHOOL = "140302"
 CODE = "113140302H1101M00000001"

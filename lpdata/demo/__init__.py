@@ -34,10 +34,10 @@ YAML).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 import polars as pl
 
@@ -50,8 +50,14 @@ from ._ischool import ischool_rows, write_ischool
 from ._national import assign_batches, build_confirmations, build_receipts, build_submissions
 from ._people import build_students
 from ._portfolio import build_clo, build_mp
-from ._records import (build_attendance, build_cadres, build_consultations, build_homerooms, build_meetings,
-                       build_trainings)
+from ._records import (
+    build_attendance,
+    build_cadres,
+    build_consultations,
+    build_homerooms,
+    build_meetings,
+    build_trainings,
+)
 from ._staff import build_staff
 from ._uploads import held_batches, write_clo_workbook, write_mp_workbook
 from ._words import SCHOOL_NAME

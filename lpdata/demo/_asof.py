@@ -77,7 +77,8 @@ def censor(frames: Frames, as_of: dt.date, exported_at: dt.datetime) -> Frames:
         pl.when(unconfirmed).then(None).otherwise(pl.col("report_text")).alias("report_text"),
         pl.when(unchecked).then(None).otherwise(pl.col("school_finding")).alias("school_finding"),
         pl.when(unchecked).then(None).otherwise(pl.col("checked_at")).alias("checked_at"),
-        pl.when(unchecked | after("resubmitted_at")).then(None).otherwise(pl.col("resubmitted_at")).alias("resubmitted_at"),
+        pl.when(unchecked | after("resubmitted_at")).then(None).otherwise(pl.col("resubmitted_at"))
+        .alias("resubmitted_at"),
         pl.when(unconfirmed).then(None).otherwise(pl.col("confirmed_at")).alias("confirmed_at"),
     )
     out["consultations"] = _keep(frames.pop("consultations"), pl.col("entered_at") <= exported_at)

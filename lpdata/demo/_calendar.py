@@ -7,9 +7,9 @@ days since then, so whole columns can be drawn with numpy and turned into Polars
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import polars as pl

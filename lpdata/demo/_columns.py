@@ -4,7 +4,7 @@ so tables of millions of rows stay small until they are written.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl

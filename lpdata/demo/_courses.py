@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 
 from . import _words as words
-from ._columns import as_enum
 from ._calendar import DAY, STAFF_HOURS, TERMS, day, time_of_day, to_datetime
+from ._columns import as_enum
 from ._people import COHORTS, Students, class_names
 from ._random import expand, stream
 from ._staff import Staff

@@ -7,9 +7,9 @@ Headers always come from `lpdata.contract`. Names are free and varied, as school
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import polars as pl
@@ -138,7 +138,8 @@ def _prepare(kind: str, chunk: pl.DataFrame, ctx: Context, spec: FileSpec) -> pl
         sec = ctx.sections
         key = f"grades_entered:{spec.date}:{spec.clock}"
         if key not in ctx._cache:  # formatted once per section, then gathered per enrolment
-            ctx._cache[key] = as_enum(sec.select(datetime_text(pl.col("grades_entered_at"), spec.date, spec.clock)).to_series())
+            entered = datetime_text(pl.col("grades_entered_at"), spec.date, spec.clock)
+            ctx._cache[key] = as_enum(sec.select(entered).to_series())
         i = chunk["section"]
         credits = sec["credits"].gather(i)
         score = chunk["score"]
@@ -288,11 +289,13 @@ def write_file(out: Path, spec: FileSpec, frame: pl.DataFrame, ctx: Context, see
 
     if spec.excel and frame.height <= XLSX_MAX_ROWS:
         path = out / spec.name
-        text = pl.concat(list(chunks())) if frame.height else _format(kind, _prepare(spec.kind, frame, ctx, spec), ctx, spec)
+        text = (pl.concat(list(chunks())) if frame.height
+                else _format(kind, _prepare(spec.kind, frame, ctx, spec), ctx, spec))
         if spec.sheet_by_year:
             years = sorted(set(frame["academic_year"].to_list()))
             year_col = frame["academic_year"]
-            sheets = [(f"{y}學年度", (spec.title or "").format(year=y) or None, text.filter(year_col == y)) for y in years]
+            sheets = [(f"{y}學年度", (spec.title or "").format(year=y) or None, text.filter(year_col == y))
+                      for y in years]
         else:
             sheets = [(kind.label_zh, spec.title, text)]
         cover = None

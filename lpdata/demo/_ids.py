@@ -43,7 +43,7 @@ def make_ids(rng: np.random.Generator, sex: np.ndarray, *, new_permit_share: flo
     """Unique valid IDs (numpy unicode array), one per entry of `sex`."""
     n = sex.size
     letters_keys = list(_HOME_LETTERS)
-    letter_pos = np.array([int(np.flatnonzero(LETTERS == k)[0]) for k in letters_keys])
+    letter_pos = np.array([int(np.flatnonzero(k == LETTERS)[0]) for k in letters_keys])
     letter_idx = letter_pos[weighted(rng, list(_HOME_LETTERS.values()), n)]
     u = rng.random(n)
     form = np.where(u < old_permit_share, OLD_PERMIT, np.where(u < old_permit_share + new_permit_share,

@@ -15,8 +15,8 @@ import polars as pl
 
 from . import _words as words
 from ._calendar import DAY, HOUR, STAFF_HOURS, STUDENT_HOURS, TERMS, day, time_of_day, to_datetime
-from ._people import COHORTS, Students
 from ._columns import enum_table, take, union
+from ._people import COHORTS, Students
 from ._portfolio import batch_times
 from ._random import pick, stream, weighted
 from ._staff import ACTIVITIES_HEAD, PORTFOLIO_ASSISTANT, Staff

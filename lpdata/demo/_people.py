@@ -17,7 +17,7 @@ import polars as pl
 
 from ..errors import ConfigError
 from . import _words as words
-from ._calendar import TERMS, YEARS, day, school_days, between, to_date
+from ._calendar import TERMS, YEARS, between, day, school_days, to_date
 from ._ids import make_ids
 from ._random import expand, stream, weighted
 

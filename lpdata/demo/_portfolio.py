@@ -242,7 +242,7 @@ def build_clo(students: Students, courses: Courses, staff: Staff, seed: int) -> 
         no_note = (status == 0) | ((status == 1) & (note_pick >= 80))
 
         order = np.lexsort((student, uploaded))  # item numbers follow upload order
-        o = lambda a: a[order]  # noqa: E731
+        o = lambda a, order=order: a[order]  # noqa: E731
         frames.append(pl.DataFrame([
             _ids("C", t.year, t.semester, m, 7).alias("item_id"),
             pl.Series("term", np.full(m, t.index, dtype=np.int8)),
@@ -284,7 +284,8 @@ def plan_mp(students: Students, seed: int) -> Plan:
     selectable = rows["selectable"].to_numpy()
     n = rows.height
     u = np.where(selectable,
-                 np.where(submitter[inverse], s + rng.poisson(1.2, n), (rng.random(n) < 0.3) * (1 + rng.poisson(0.8, n))),
+                 np.where(submitter[inverse], s + rng.poisson(1.2, n),
+                          (rng.random(n) < 0.3) * (1 + rng.poisson(0.8, n))),
                  (rng.random(n) < 0.3) * rng.poisson(1.0, n))
     return Plan(rows, np.maximum(u, s), s)
 
@@ -334,7 +335,7 @@ def build_mp(students: Students, seed: int) -> pl.DataFrame:
         end_day = np.minimum(start_day + rng.integers(0, 31, m), up_day)
         no_semester = (t.semester == 2) & (rng.random(m) < MP_NO_SEMESTER_SHARE)
         order = np.lexsort((student, uploaded))
-        o = lambda a: a[order]  # noqa: E731
+        o = lambda a, order=order: a[order]  # noqa: E731
         frames.append(pl.DataFrame([
             _ids("P", t.year, t.semester, m, 7).alias("item_id"),
             pl.Series("term", np.full(m, t.index, dtype=np.int8)),

@@ -7,7 +7,7 @@ made never shifts the random numbers of another: the same seed keeps giving the 
 from __future__ import annotations
 
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

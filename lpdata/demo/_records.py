@@ -59,7 +59,8 @@ def build_consultations(students: Students, staff: Staff, seed: int) -> pl.DataF
             "day": g_day[gk], "time": pl.Series(CLASS_PERIOD_STARTS).gather(g_time[gk]),
             "place": pl.select(pl.when(pl.Series(g_place[gk] == len(words.CONSULT_PLACES_GROUP)))
                                .then(rows["class_name"].filter(pl.Series(present)) + "教室")
-                               .otherwise(pl.Series(words.CONSULT_PLACES_GROUP + ("",)).gather(g_place[gk]))).to_series(),
+                               .otherwise(pl.Series((*words.CONSULT_PLACES_GROUP, "")).gather(g_place[gk])))
+            .to_series(),
             "counsellor": g_who[gk], "content": g_what[gk], "enter_day": g_enter[gk],
             "student": rows["student"].to_numpy()[present],
         }).with_columns(pl.lit("G").alias("prefix"))
@@ -84,7 +85,8 @@ def build_consultations(students: Students, staff: Staff, seed: int) -> pl.DataF
         }).with_columns(pl.lit("I").alias("prefix"))
         both = pl.concat([group, individual])
         frames.append(both.with_columns(
-            pl.concat_str([pl.col("prefix"), pl.lit(f"{t.year}{t.semester}-"), pl.col("session_id")]).alias("session_id"),
+            pl.concat_str([pl.col("prefix"), pl.lit(f"{t.year}{t.semester}-"), pl.col("session_id")])
+            .alias("session_id"),
             pl.lit(t.index, dtype=pl.Int8).alias("term"),
         ).drop("prefix"))
     out = pl.concat(frames)
@@ -113,7 +115,8 @@ def build_cadres(students: Students, seed: int) -> pl.DataFrame:
     active = _active(students)
     classes = students.classes_per_grade
     n_clubs = max(len(words.CLUBS) // 2, (3 * classes) // 2)
-    club_names = [words.CLUBS[i % len(words.CLUBS)] + ("" if i < len(words.CLUBS) else f"第{i // len(words.CLUBS) + 1}團")
+    club_names = [words.CLUBS[i % len(words.CLUBS)]
+                  + ("" if i < len(words.CLUBS) else f"第{i // len(words.CLUBS) + 1}團")
                   for i in range(n_clubs)]
     frames = []
     for t in TERMS:
@@ -236,13 +239,15 @@ def build_meetings(staff: Staff, seed: int) -> pl.DataFrame:
         first = school_days(np.array([day(t.classes_start) + int(rng.integers(7, 21))]))[0]
         last = school_days(np.array([day(t.due("closing_ceremony")) - int(rng.integers(5, 15))]))[0]
         for n, d in enumerate((first, last), start=1):
-            rows.append((int(d), words.MEETING_TITLE.format(year=t.year, sem=t.semester, n=n), int(rng.integers(12, 18))))
+            title = words.MEETING_TITLE.format(year=t.year, sem=t.semester, n=n)
+            rows.append((int(d), title, int(rng.integers(12, 18))))
     for p in staff.proxies.filter(pl.col("basis") == "會議").iter_rows(named=True):
         d = int(school_days(np.array([day(p["starts_on"]) - 1]))[0])  # the working day before
         t = next(x for x in TERMS if day(x.starts) <= d <= day(x.ends))
         rows.append((d, words.MEETING_TITLE_PROXY.format(year=t.year, sem=t.semester), int(rng.integers(10, 18))))
     rows = sorted(set(rows))
-    frame = pl.DataFrame({"day": [r[0] for r in rows], "title": [r[1] for r in rows], "attendees": [r[2] for r in rows]},
+    frame = pl.DataFrame({"day": [r[0] for r in rows], "title": [r[1] for r in rows],
+                          "attendees": [r[2] for r in rows]},
                          schema={"day": pl.Int64, "title": pl.String, "attendees": pl.Int64})
     # Two meetings on one day get one row each only if their titles differ (the key is date + title).
     frame = frame.unique(["day", "title"], keep="first", maintain_order=True)
@@ -273,7 +278,8 @@ def build_trainings(students: Students, staff: Staff, seed: int) -> pl.DataFrame
             for c in range(classes):
                 if c != skip:
                     rows.append((int(days[c]), "系統操作說明", str(grade1[c]), int(rng.integers(26, 35))))
-            rows.append((int(school_days(np.array([base + 60]))[0]), "教師研習", None, int(teachers * rng.uniform(0.5, 0.8))))
+            day_of = int(school_days(np.array([base + 60]))[0])
+            rows.append((day_of, "教師研習", None, int(teachers * rng.uniform(0.5, 0.8))))
             rows.append((int(school_days(np.array([base + 22]))[0]), "親師說明", None,
                          int(size.get((t.index, 1), 0) * rng.uniform(0.6, 0.9))))
     rows.sort(key=lambda r: (r[0], r[1], r[2] or ""))

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from . import _words as words
-from ._calendar import TERMS, day, between, school_days, to_date
+from ._calendar import TERMS, between, day, school_days, to_date
 from ._people import COHORTS, _names
 from ._random import pick, stream
 
@@ -58,7 +58,7 @@ class Staff:
 def family_periods(classes: int) -> dict[str, int]:
     """Weekly periods a family teaches in its busiest semester (credits ~ weekly periods)."""
     per_sem: dict[int, dict[str, int]] = {1: {}, 2: {}}
-    for (grade, sem), entries in words.CURRICULUM.items():
+    for (_grade, sem), entries in words.CURRICULUM.items():
         for _, _, _, credits, family in entries:
             if family != "導師":
                 per_sem[sem][family] = per_sem[sem].get(family, 0) + credits * classes
@@ -152,7 +152,7 @@ def build_staff(classes: int, seed: int) -> Staff:
             family.append(family[t])
     total = len(roles)
     hired = school_days(np.array([day(dt.date(y, 8, 1)) for y in rng.integers(1996, 2025, total)]))
-    for t, new in replacement.items():
+    for new in replacement.values():
         hired[new] = day(TERMS[3].starts)
     left_on = np.r_[left_on, np.zeros(total - n, dtype=np.int64)]
     disabled_on = np.r_[disabled_on, np.zeros(total - n, dtype=np.int64)]

@@ -95,7 +95,7 @@ def held_batches(submissions: pl.DataFrame, exported_at: dt.datetime) -> tuple[s
     """The batches kept only as uploaded workbooks: per kind, the newest batch sent by the export
     moment, unless it is too big for one workbook."""
     sizes = dict(submissions.group_by(pl.col("batch_id").cast(pl.String)).len().iter_rows())
-    sent = int(exported_at.replace(tzinfo=dt.timezone.utc).timestamp())  # naive local seconds, like BATCHES
+    sent = int(exported_at.replace(tzinfo=dt.UTC).timestamp())  # naive local seconds, like BATCHES
     out = []
     for kind in KIND_ZH:
         mine = [b for k, _, b, at in BATCHES if k == kind and at <= sent and sizes.get(b, 0) > 0]

@@ -9,8 +9,8 @@ import codecs
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import polars as pl
 

@@ -14,24 +14,35 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import polars as pl
 import yaml
 
-from ..contract import KINDS_BY_NAME, RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
+from ..contract import RULE_SETTINGS, RULES, SCHEDULE, SCHEDULE_MILESTONES, Kind
 from ..errors import InputFileError, LpdataError, NotAnExportError, UndecodableFileError, UnknownKindError
 from ..layouts import NOT_LOADED_SHEETS, SHEET_HEADER
+from . import archive, big, partial
+from .big import Spill, SpilledRows
 from .context import read_cover, sheet_label, with_context
 from .detect import Aliases, HeaderMatch, HeaderResolver, is_cover_sheet
 from .guard import column_letters
-from . import archive, big, partial
-from .big import Spill, SpilledRows
 from .ids import IdHasher
-from .notices import NOTICE_SCHEMA, empty_notices
-from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp, type_rows
-from .tables import (PREVIEW_ROWS, ROW, TABLE_SUFFIXES, TEXT_SUFFIXES, YAML_SUFFIXES, Decoded, Sheet,
-                     decode_csv_bytes, locate_undecodable, read_csv_body, read_workbook, sniff_delimiter)
+from .notices import empty_notices
+from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, newest_stamp
+from .tables import (
+    PREVIEW_ROWS,
+    ROW,
+    TABLE_SUFFIXES,
+    TEXT_SUFFIXES,
+    YAML_SUFFIXES,
+    Decoded,
+    Sheet,
+    decode_csv_bytes,
+    locate_undecodable,
+    read_csv_body,
+    read_workbook,
+    sniff_delimiter,
+)
 from .values import parse_date
 
 __all__ = [
@@ -142,7 +153,7 @@ def _scan_zip(path: Path, files: list[Path], ignored: list[Path]) -> None:
 
 def reads_in_batches(path: Path, spill: Spill | None) -> bool:
     """Whether `read_file` reads this file in batches (a big CSV, with a spill folder given)."""
-    if spill is None or Path(path).suffix.lower() not in (".csv",) + tuple(TEXT_SUFFIXES):
+    if spill is None or Path(path).suffix.lower() not in (".csv", *tuple(TEXT_SUFFIXES)):
         return False
     inside = archive.split_member(Path(path))
     if inside is not None:

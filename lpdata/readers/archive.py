@@ -17,10 +17,10 @@ import datetime as dt
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from ..errors import FileTooLargeError, InputFileError, NotASpreadsheetError
 from .eudc import decode_cp950

@@ -28,9 +28,9 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import polars as pl
@@ -40,12 +40,20 @@ from ..errors import EmptyFileError, UndecodableFileError
 from ..layouts import Layout
 from .context import with_context
 from .detect import HeaderMatch, HeaderResolver
-from .ids import IdHasher
 from .eudc import cp950_decoder
+from .ids import IdHasher
 from .notices import empty_notices
 from .rows import REJECT_SCHEMA, duplicate_rejects, raw_json, type_rows
-from .tables import (ROW, Decoded, _csv_error, csv_options, finish_csv_body, locate_undecodable,
-                     sniff_delimiter, undecodable)
+from .tables import (
+    ROW,
+    Decoded,
+    _csv_error,
+    csv_options,
+    finish_csv_body,
+    locate_undecodable,
+    sniff_delimiter,
+    undecodable,
+)
 
 #: CSV files larger than this are read in batches (when the caller gives a spill folder).
 BIG_CSV_BYTES = 64 << 20
@@ -99,7 +107,7 @@ class Spill:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
-    def __enter__(self) -> "Spill":
+    def __enter__(self) -> Spill:
         return self
 
     def __exit__(self, *exc: object) -> None:

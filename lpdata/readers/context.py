@@ -9,7 +9,7 @@ so that a value from the cover is checked like any cell.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 

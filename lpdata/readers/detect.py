@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import yaml
 
@@ -76,7 +76,7 @@ class ValueAliases:
     sections: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
-    def load(cls, path: Path | None) -> "ValueAliases":
+    def load(cls, path: Path | None) -> ValueAliases:
         if path is None or not Path(path).exists():
             return cls()
         try:
@@ -136,7 +136,7 @@ class Aliases:
     values: ValueAliases = field(default_factory=ValueAliases)
 
     @classmethod
-    def load(cls, path: Path | None, values: Path | None = None) -> "Aliases":
+    def load(cls, path: Path | None, values: Path | None = None) -> Aliases:
         """The header alias file `path` and the value alias file `values` (either may be absent)."""
         value_aliases = ValueAliases.load(values)
         if path is None or not Path(path).exists():

@@ -68,7 +68,7 @@ def check_workbook(path: Path) -> None:
     pass: the spreadsheet library says what they are."""
     try:
         book = zipfile.ZipFile(path)
-    except Exception:  # noqa: BLE001 - not a zip, or one zipfile cannot parse: the library says what it is
+    except Exception:
         return
     with book:
         infos = book.infolist()

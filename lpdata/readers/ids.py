@@ -172,7 +172,7 @@ class IdHasher:
     _memo: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     @classmethod
-    def from_file(cls, path: Path | None = None) -> "IdHasher":
+    def from_file(cls, path: Path | None = None) -> IdHasher:
         return cls(load_or_create_key(path))
 
     @property
@@ -214,7 +214,7 @@ class IdHasher:
     #: IDs remembered with their hash (a nation's students, twice over); beyond it, no memo.
     MEMO_LIMIT = 2_000_000
 
-    def _pads(self) -> tuple["hashlib._Hash", "hashlib._Hash"]:
+    def _pads(self) -> tuple[hashlib._Hash, hashlib._Hash]:
         """HMAC's inner and outer SHA-256 states with the key absorbed (RFC 2104), so each ID
         costs two small hashes, not a new HMAC object: the same digest, 2–3 times faster."""
         pads = self._memo.get("pads")

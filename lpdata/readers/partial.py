@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import polars as pl
 
@@ -74,7 +74,7 @@ PARTIAL_GROUPS: tuple[tuple[Kind, ...], ...] = (
     tuple(_by_student_no(k) for k in KINDS if any(c.type is ColumnType.NATIONAL_ID for c in k.columns)),
 )
 PARTIAL_KINDS: tuple[Kind, ...] = tuple(k for group in PARTIAL_GROUPS for k in group)
-_FALLBACK: "weakref.WeakKeyDictionary[HeaderResolver, tuple[HeaderResolver, ...]]" = weakref.WeakKeyDictionary()
+_FALLBACK: weakref.WeakKeyDictionary[HeaderResolver, tuple[HeaderResolver, ...]] = weakref.WeakKeyDictionary()
 
 
 def fallback_resolvers(resolver: HeaderResolver) -> tuple[HeaderResolver, ...]:
@@ -181,11 +181,13 @@ def type_match(match: HeaderMatch, body: pl.DataFrame, *, sheet: str | None, has
     typing = replace(base, columns=tuple(cols), key=key, partition=(), description="")
     tmatch = replace(match, kind=typing,
                      positions=MappingProxyType({k: v for k, v in match.positions.items() if k != _ISCHOOL_ID}))
-    typed = type_rows(typing, tmatch, body, sheet=sheet, hasher=hasher, keep_raw=keep_raw or no_id or "grade" in derived, dedup=dedup)
+    typed = type_rows(typing, tmatch, body, sheet=sheet, hasher=hasher,
+                      keep_raw=keep_raw or no_id or "grade" in derived, dedup=dedup)
     rows = typed.rows
     fill: list[pl.Expr] = []
     if term is not None:
-        fill += [pl.lit(term[0], dtype=pl.Int64).alias("academic_year"), pl.lit(term[1], dtype=pl.Int64).alias("semester")]
+        fill += [pl.lit(term[0], dtype=pl.Int64).alias("academic_year"),
+                 pl.lit(term[1], dtype=pl.Int64).alias("semester")]
     if "status" in derived:
         fill.append(pl.lit(STATUS["在學"]).alias("status"))
     if no_id:
@@ -226,7 +228,7 @@ def _reject_ungraded(rows: pl.DataFrame, rejects: pl.DataFrame, typed: TypedRows
     return rows.filter(~bad), pl.concat([rejects, extra]).sort(ROW, nulls_last=True), typed.raw.filter(~bad)
 
 
-def contract_export(export: "object") -> "object":
+def contract_export(export: object) -> object:
     """An Export built with a kind of `type_match`: with the contract kind's key again."""
     kind = export.kind  # type: ignore[attr-defined]
     base = KINDS_BY_NAME.get(kind.name)

@@ -8,7 +8,6 @@ Rejected rows keep their raw cells as JSON with every ID-shaped token masked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
@@ -61,7 +60,8 @@ class TypedRows:
 
 
 _EXPECTED_BY_TYPE = {
-    ColumnType.NATIONAL_ID: "a national ID or resident permit: a letter, 1/2/8/9 or A-D, eight digits, a valid check digit",
+    ColumnType.NATIONAL_ID: ("a national ID or resident permit: a letter, 1/2/8/9 or A-D, eight digits, "
+                             "a valid check digit"),
     ColumnType.DATE: "a date like 113/10/24, 1131024 or 2024-10-24",
     ColumnType.DATETIME: "a date and time like 113/10/24 14:03 or 2024-10-24 下午 02:03",
     ColumnType.TIME: "a time like 14:03",
@@ -181,13 +181,13 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
                      else pl.lit(None, dtype=pl.String)) for c in kind.columns}
     # Each column is parsed once into a struct {value, error}; everything after reads those columns.
     parsed: list[tuple[str | None, pl.Expr]] = []
-    for i, col in enumerate(kind.columns):
+    for col in kind.columns:
         src = text[col.name]
         if col.type is ColumnType.NATIONAL_ID:
             p = _national_id_struct(src)
         else:
             p = _semester_struct(col, src) if _is_semester(col) else column_struct(col, src)
-            if not col.allows_null and not (col.type is ColumnType.BOOL):
+            if not col.allows_null and col.type is not ColumnType.BOOL:
                 # Empty, or `-1` ("none") in a number: either way no value where one is required.
                 p = p.struct.with_fields(pl.when(F("value").is_null() & F("error").is_null())
                                          .then(pl.lit("missing_value")).otherwise(F("error")).alias("error"))
@@ -339,7 +339,7 @@ def _part_expr(kind: Kind) -> pl.Expr:
     return pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in kind.partition], separator="-")
 
 
-def newest_stamp(kind: Kind, rows: pl.DataFrame) -> "pl.Series | None":
+def newest_stamp(kind: Kind, rows: pl.DataFrame) -> pl.Series | None:
     cols = [c.name for c in kind.columns if c.stamp and c.name in rows.columns]
     if not cols or rows.is_empty():
         return None

@@ -1,4 +1,5 @@
-"""File formats: CSV and tab-separated text (UTF-8, UTF-8 with BOM, UTF-16, CP950/Big5), Excel (.xlsx, .xls) and YAML, read as text grids.
+"""File formats read as text grids: CSV and tab-separated text (UTF-8, UTF-8 with BOM, UTF-16,
+CP950/Big5), Excel (.xlsx, .xls) and YAML.
 
 Nothing here knows about export kinds: a format gives a *preview* (the first rows, to find the
 header) and then the *body* below a chosen header row, as a frame of text columns `c0..cN` with
@@ -12,9 +13,10 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -97,7 +99,7 @@ def decode_csv_bytes(raw: bytes, file: Path) -> Decoded:
             raise undecodable(f"not UTF-8 (bad byte at offset {utf8_error.start}) nor Big5/CP950 "
                               f"(bad byte at offset {big5_error.start})", file, at, encoding) from None
         if "\x00" in text:
-            raise UndecodableFileError("contains NUL bytes: not a text file", file=file)
+            raise UndecodableFileError("contains NUL bytes: not a text file", file=file) from None
         return Decoded(text.encode("utf-8"), "cp950")
 
 
@@ -176,7 +178,7 @@ def sniff_delimiter(decoded: Decoded, file: Path,
     for delimiter, got in ((",", rows), ("\t", tab_rows)):
         try:
             tried.append((delimiter, got, find(got), None))
-        except Exception as exc:  # noqa: BLE001 - a header error in one split; the other may be the file
+        except Exception as exc:
             tried.append((delimiter, got, None, exc))
     found = [t for t in tried if t[2] is not None]
     pick = found if found else tried
@@ -218,7 +220,7 @@ def locate_undecodable(exc: UndecodableFileError, source: bytes | Path, file: Pa
     head_text = head.decode(_PYTHON_CODEC[encoding], errors="replace")
     try:
         delimiter, _, found = sniff_delimiter(Decoded(head_text.encode(), encoding), file, find)
-    except Exception:  # noqa: BLE001 - no header found: the column is named by its letter
+    except Exception:
         delimiter, found = ",", None
     decoder = codecs.getincrementaldecoder(_PYTHON_CODEC[encoding])(errors="replace")
     counter = RecordCounter(delimiter)

@@ -7,7 +7,7 @@ national-scale file is parsed at the speed of Polars, not of a Python loop.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import polars as pl
 

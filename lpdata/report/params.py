@@ -20,9 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -91,7 +92,7 @@ LpYamlLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 def load_yaml_text(text: str, *, file: str | Path | None = None) -> Any:
     try:
-        return yaml.load(text, Loader=LpYamlLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=LpYamlLoader)
     except _DuplicateKey as exc:
         mark = exc.problem_mark
         raise ParameterError(str(exc.problem), file=file, key=str(exc.key),
@@ -132,7 +133,8 @@ class CommonParams(BaseModel):
     semester: Literal[1, 2] = Field(description="學期: 1 (Aug–Jan) or 2 (Feb–Jul).")
     as_of: dt.date | None = Field(default=None, description="As-of date (set by the runner: lp run --as-of).")
     lang: Literal["zh-TW", "en"] = Field(default="zh-TW", description="Report language.")
-    output_dir: str = Field(min_length=1, description="Where the notebook may write its xlsx files (set by the runner).")
+    output_dir: str = Field(min_length=1,
+                            description="Where the notebook may write its xlsx files (set by the runner).")
 
     @field_validator("semester", mode="before")
     @classmethod
@@ -274,7 +276,20 @@ def notebook_values(params: CommonParams) -> dict[str, Any]:
 
 
 __all__ = [
-    "COMMON_KEYS", "NOTEBOOKS", "RUNNER_KEYS", "CommonParams", "ClassDashboardParams", "LpYamlLoader",
-    "Where", "YamlMap", "canonical_json", "load_yaml", "load_yaml_text", "model_for", "notebook_values",
-    "own_keys", "validate", "where_in",
+    "COMMON_KEYS",
+    "NOTEBOOKS",
+    "RUNNER_KEYS",
+    "ClassDashboardParams",
+    "CommonParams",
+    "LpYamlLoader",
+    "Where",
+    "YamlMap",
+    "canonical_json",
+    "load_yaml",
+    "load_yaml_text",
+    "model_for",
+    "notebook_values",
+    "own_keys",
+    "validate",
+    "where_in",
 ]

@@ -34,14 +34,25 @@ import itertools
 import json
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..dates import Term, term_of
 from ..errors import NotebookError, PlanError
-from .params import (NOTEBOOKS, RUNNER_KEYS, CommonParams, Where, YamlMap, load_yaml, model_for, own_keys,
-                     validate, where_in)
+from .params import (
+    NOTEBOOKS,
+    RUNNER_KEYS,
+    CommonParams,
+    Where,
+    YamlMap,
+    load_yaml,
+    model_for,
+    own_keys,
+    validate,
+    where_in,
+)
 
 NOTEBOOKS_ENV = "LP_NOTEBOOKS_DIR"
 PLAN_KEYS = ("title", "term", "defaults", "notebooks_dir", "cell_timeout", "start_timeout", "reports")

@@ -10,7 +10,6 @@ kept the platform's 提交紀錄 export of them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import pytest
 

@@ -8,12 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import csv_bytes, write_xlsx
-from lpdata.errors import InputFileError, NotAnExportError
-from lpdata.readers import HeaderResolver, IdHasher, Spill, read_file, reads_in_batches, scan_folder
-from lpdata.readers import archive
 from test_read_file import expected_students, student_rows
+
+from lpdata.errors import InputFileError, NotAnExportError
+from lpdata.readers import HeaderResolver, IdHasher, Spill, archive, read_file, reads_in_batches, scan_folder
 
 WHEN = (2025, 2, 24, 16, 30, 0)
 
@@ -72,7 +71,7 @@ def folder(tmp_path: Path) -> Path:
     write_zip(root / "匯出.zip", {
         "學生名冊.csv": csv_bytes(student_rows(), "cp950"),
         "readme.pdf": b"%PDF-1.4",
-        "說明.txt": "請上傳".encode("utf-8"),
+        "說明.txt": "請上傳".encode(),
         "__MACOSX/._學生名冊.csv": b"\x00\x05\x16\x07",
         ".DS_Store": b"\x00",
         "子資料夾/": b"",
@@ -176,6 +175,6 @@ def test_member_names_decode() -> None:
         return i
 
     assert archive.member_name(info("學生.csv".encode("cp950"))) == "學生.csv"
-    assert archive.member_name(info("學生.csv".encode("utf-8"))) == "學生.csv"  # UTF-8 without the flag
+    assert archive.member_name(info("學生.csv".encode())) == "學生.csv"  # UTF-8 without the flag
     assert archive.member_name(info(b"plain.csv")) == "plain.csv"
     assert archive.member_name(info(b"\x80\xff.csv")) == b"\x80\xff.csv".decode("cp437")

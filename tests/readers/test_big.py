@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import KEY, csv_bytes, header, make_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,8 +20,6 @@ from lpdata.errors import InputFileError, UndecodableFileError, UnknownKindError
 from lpdata.readers import Spill, SpilledRows, big, read_file
 from lpdata.readers.detect import HeaderResolver
 from lpdata.readers.ids import IdHasher
-
-from conftest import KEY, csv_bytes, header, make_id
 
 GRADE_COLUMNS = ("academic_year", "semester", "national_id", "course_code", "course_name", "score", "entered_at")
 IDS = [make_id(f"A1{n:07d}") for n in range(6)] + ["A123", ""]  # the last two are not valid
@@ -70,7 +69,7 @@ def assert_same(whole, got, got_rows) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_batches_give_what_the_whole_file_gives(tmp_path: Path, batch: int, seed: int) -> None:
     rng = random.Random(seed)
-    rows = [["成績名冊 113學年度"], header("grades", *GRADE_COLUMNS)] + grades_rows(rng, 60)
+    rows = [["成績名冊 113學年度"], header("grades", *GRADE_COLUMNS), *grades_rows(rng, 60)]
     path = tmp_path / "grades.csv"
     path.write_bytes(csv_bytes(rows))
     whole, got, got_rows = read_both(path, tmp_path, batch)
@@ -81,7 +80,7 @@ def test_batches_give_what_the_whole_file_gives(tmp_path: Path, batch: int, seed
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp950"])
 def test_big5_and_byte_order_mark(tmp_path: Path, encoding: str) -> None:
     rng = random.Random(7)
-    rows = [header("grades", *GRADE_COLUMNS)] + grades_rows(rng, 30)
+    rows = [header("grades", *GRADE_COLUMNS), *grades_rows(rng, 30)]
     path = tmp_path / "grades.csv"
     path.write_bytes(csv_bytes(rows, encoding))
     whole, got, got_rows = read_both(path, tmp_path, 4)
@@ -92,7 +91,7 @@ def test_big5_and_byte_order_mark(tmp_path: Path, encoding: str) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), n=st.integers(0, 40), batch=st.integers(1, 9))
 def test_any_grades_file(tmp_path: Path, seed: int, n: int, batch: int) -> None:
-    rows = [header("grades", *GRADE_COLUMNS)] + grades_rows(random.Random(seed), n)
+    rows = [header("grades", *GRADE_COLUMNS), *grades_rows(random.Random(seed), n)]
     path = tmp_path / f"g{seed}-{n}-{batch}.csv"
     path.write_bytes(csv_bytes(rows))
     whole, got, got_rows = read_both(path, tmp_path, batch)
@@ -129,7 +128,7 @@ def header_bytes() -> bytes:
 
 
 def test_read_file_spills_a_big_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = [header("grades", *GRADE_COLUMNS)] + grades_rows(random.Random(3), 50)
+    rows = [header("grades", *GRADE_COLUMNS), *grades_rows(random.Random(3), 50)]
     path = tmp_path / "grades.csv"
     path.write_bytes(csv_bytes(rows))
     monkeypatch.setattr(big, "BIG_CSV_BYTES", 100)

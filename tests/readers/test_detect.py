@@ -6,8 +6,8 @@ import random
 from pathlib import Path
 
 import pytest
-
 from conftest import header
+
 from lpdata.contract import KINDS, KINDS_BY_NAME, Kind
 from lpdata.errors import ConfigError, DuplicateColumnError, UnknownKindError
 from lpdata.readers.detect import Aliases, HeaderResolver, is_cover_sheet, normalize_header

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import make_id, write_xls, write_xlsx
+
 from lpdata.errors import AmbiguousKindError, UnknownKindError
 from lpdata.readers import Export, HeaderResolver, IdHasher, read_file
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import make_id, write_csv, write_xlsx
+
 from lpdata.contract import KINDS, KINDS_BY_NAME
 from lpdata.errors import InputFileError, UnknownKindError
 from lpdata.readers import HeaderResolver, IdHasher, read_file

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import header, make_id, write_csv, write_xls, write_xlsx
+
 from lpdata.contract import KINDS_BY_NAME, SCHEDULE_MILESTONES
 from lpdata.errors import (
     InputFileError,
@@ -121,7 +121,7 @@ def test_codes_keep_leading_zeros(tmp_path: Path, hasher: IdHasher) -> None:
 
 
 def test_ignored_columns_are_listed(tmp_path: Path, hasher: IdHasher) -> None:
-    rows = [STUDENT_HEADER + ["備註", "家長電話"], student_rows()[2] + ["", "0912345678"]]
+    rows = [[*STUDENT_HEADER, "備註", "家長電話"], student_rows()[2] + ["", "0912345678"]]
     export = read_one(write_csv(tmp_path / "s.csv", rows), hasher)
     assert export.ignored_columns == ("備註", "家長電話")
     assert "0912345678" not in repr(export.rows.rows())

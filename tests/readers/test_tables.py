@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import write_xls, write_xlsx
+
 from lpdata.errors import EmptyFileError, InputFileError, NotASpreadsheetError, UndecodableFileError
 from lpdata.readers.tables import (
     EXTRA,

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import csv_bytes, make_id
+from test_read_file import expected_students, read_one, student_rows
 
 from lpdata.errors import NotAnExportError, UndecodableFileError, UnknownKindError
 from lpdata.readers import HeaderResolver, IdHasher, Spill, read_file
 from lpdata.readers.notices import NOTICE_SCHEMA
-
-from conftest import csv_bytes, make_id
-from test_read_file import STUDENT_HEADER, expected_students, read_one, student_rows
 
 
 def tsv_text(rows: list[list[object]]) -> str:
@@ -73,7 +72,7 @@ def test_a_tab_in_a_cell_of_a_comma_separated_file(tmp_path: Path, hasher: IdHas
 
 
 @pytest.mark.parametrize("data", [
-    "這是一份說明文件。\r\n請於期限內上傳。\r\n".encode("utf-8"),
+    "這是一份說明文件。\r\n請於期限內上傳。\r\n".encode(),
     "note\tvalue\r\na\tb\r\n".encode("utf-16"),
     b"",
     bytes(range(256)),

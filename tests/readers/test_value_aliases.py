@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import header, make_id, write_csv
+
 from lpdata.contract import KINDS_BY_NAME
 from lpdata.errors import ConfigError
 from lpdata.readers import Aliases, HeaderResolver, IdHasher, read_file

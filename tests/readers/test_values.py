@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 import pytest
@@ -315,7 +316,7 @@ def test_parse_column_per_type() -> None:
         "selected": ("", False),          # required ✓ column: empty is no
     }
     for name, (text, expected) in cases.items():
-        assert one(lambda t: parse_column(clo.column(name), t), text) == (expected, None), name
+        assert one(lambda t, name=name: parse_column(clo.column(name), t), text) == (expected, None), name
     # An optional boolean leaves an empty cell unknown.
     passed = KINDS_BY_NAME["grades"].column("passed")
     assert one(lambda t: parse_column(passed, t), "") == (None, None)

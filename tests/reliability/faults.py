@@ -10,9 +10,9 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import duckdb
 import pytest

@@ -81,7 +81,7 @@ def test_the_manifest(demo_copy: Path, tmp_path: Path) -> None:
         con.close()
     assert set(manifest["tables"]) == tables
     assert {t: i["rows"] for t, i in manifest["tables"].items()} == counts == dict(saved.tables)
-    for table, info in manifest["tables"].items():
+    for info in manifest["tables"].values():
         assert sha256_of(saved.path / info["file"]) == info["sha256"] == saved.files[info["file"]]
     assert dt.datetime.fromisoformat(manifest["created_at"]) == saved.created_at
     assert manifest["lp_version"] and manifest["duckdb_version"] == duckdb.__version__
@@ -116,7 +116,7 @@ def test_a_damaged_backup_is_refused_by_name(saved, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="does not match its checksum") as info:
         restore(saved.path, target)
     assert info.value.file == str(victim)
-    assert not target.exists() and not target.parent.exists() or not any(target.parent.iterdir())
+    assert (not target.exists() and not target.parent.exists()) or not any(target.parent.iterdir())
 
     shutil.copy2(victim, tmp_path / "keep")
     victim.unlink()  # a missing file

@@ -57,7 +57,7 @@ def test_every_other_command_is_refused_while_an_ingest_writes(
             "status": ["status", "--db", db],  # a reader too: DuckDB's shared lock waits for no writer
         }
         running = {name: lp_popen(args) for name, args in others.items()}  # all at once
-        for name, proc in running.items():
+        for proc in running.values():
             out, err = proc.communicate(timeout=120)
             result = type("R", (), {"returncode": proc.returncode, "stdout": out, "stderr": err})()
             one_error_line(result, BUSY)  # type: ignore[arg-type]

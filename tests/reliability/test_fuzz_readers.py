@@ -30,16 +30,17 @@ import io
 import json
 import multiprocessing as mp
 import os
+import struct
 import time
 import traceback
-import struct
 import unicodedata
 import zipfile
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, currently_in_test_context, given, note, settings
@@ -119,7 +120,7 @@ def _worker(conn: Any) -> None:  # pragma: no cover - runs in the worker process
         except LpdataError as exc:
             result = ("error", {"type": type(exc).__name__, "code": exc.code, "text": str(exc), "file": exc.file,
                                 "row": exc.row, "column": exc.column, "missing": list(getattr(exc, "missing", ()))})
-        except BaseException as exc:  # noqa: BLE001 - exactly what the oracle is looking for
+        except BaseException as exc:
             result = ("crash", {"type": type(exc).__name__, "traceback": traceback.format_exc()[-4000:]})
         conn.send((result, time.perf_counter() - started))
 
@@ -250,7 +251,7 @@ DATE_STYLES = ("roc_slash", "roc_dash", "roc_dot", "roc_compact", "roc_nopad", "
 CLOCK_STYLES = ("none", "hm", "hms", "zh_before", "zh_after", "en", "T")
 
 
-def col_of(kind: str, name: str):  # noqa: ANN201
+def col_of(kind: str, name: str):
     return KINDS_BY_NAME[kind].column(name)
 
 
@@ -322,7 +323,7 @@ class Doc:
     def encoding(self) -> str:
         return self.fmt.split(":", 1)[1] if self.fmt.startswith("csv:") else ""
 
-    def copy(self) -> "Doc":
+    def copy(self) -> Doc:
         return replace(self, header=list(self.header), names=list(self.names), rows=[list(r) for r in self.rows],
                        expect=[dict(e) if e is not None else None for e in self.expect],
                        reasons=list(self.reasons), title=[list(t) for t in self.title], ids=set(self.ids),
@@ -744,7 +745,6 @@ def structure_mutations(draw: st.DrawFn, doc: Doc) -> tuple[str, Doc, set[str] |
     doc = doc.copy()
     what = draw(st.sampled_from(["junk_rows", "blank_rows", "only_header", "blank_header", "drop_column",
                                  "dup_header", "shift_header", "wide_row"]))
-    kind = KINDS_BY_NAME[doc.kind]
     if what == "junk_rows":
         for _ in range(draw(st.integers(1, 3))):
             at = draw(st.integers(0, len(doc.rows)))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import io
 import json
 import re
 import zipfile
@@ -127,7 +126,7 @@ class SqlScan:
         self.problems: list[str] = []
         self.interpolations: set[str] = set()
 
-    def run(self) -> "SqlScan":
+    def run(self) -> SqlScan:
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
                 arg = _sql_argument(node)
@@ -472,7 +471,7 @@ def check_excel_text(texts: list[str], tmp: Path) -> None:
     cells, _, names = sheet_cells(path)
     assert not any(formula for _, _, formula in cells), "a formula in an action list"
     assert all(kind in ("s", "inlineStr") for ref, kind, _ in cells if ref[0] in "BCD" and ref != "B1"), cells
-    assert not [n for n in names if "externalLink" in n or n.endswith(".rels") and "worksheets/_rels" in n], names
+    assert not [n for n in names if "externalLink" in n or (n.endswith(".rels") and "worksheets/_rels" in n)], names
     grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     for i, text in enumerate(texts, start=1):
         assert grid[i][1] == grid[i][2] == grid[i][3] == text, (grid[i], text)

@@ -244,7 +244,7 @@ def test_killing_lp_restore(schools) -> None:
 
 
 # --- lp purge --apply ----------------------------------------------------------------------------
-def test_killing_lp_purge(built: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_killing_lp_purge(built: Path, tmp_path: Path) -> None:
     """The purge deletes one graduate's 13 rows, then rewrites the file; killed anywhere, the graduate
     is wholly there or wholly gone, and the next purge works."""
     rng = random.Random(SEED + 2)

@@ -14,15 +14,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 import polars as pl
@@ -63,7 +62,7 @@ class _Figures:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def pytest_terminal_summary(self, terminalreporter) -> None:  # noqa: ANN001
+    def pytest_terminal_summary(self, terminalreporter) -> None:
         if not FIGURES:
             return
         self.path.write_text(json.dumps(FIGURES, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -439,7 +438,7 @@ def test_a_small_school_briefing_hides_its_small_groups(small_school: Path, tmp_
                     "  - notebook: taskforce_briefing\n    parameters: {lang: en}\n", encoding="utf-8")
     result = run(load_plan(plan), db=small_school, as_of="2025-03-01", out=tmp_path / "reports", jobs=2)
     assert not result.failed, [(e["label"], e.get("error")) for e in result.failed]
-    students, staff = student_identities(small_school)
+    students, _staff = student_identities(small_school)
     for lang, html_text in briefing_pages(tmp_path / "reports"):
         problems, checked = small_cell_problems(html_text, lang)
         assert not problems, problems

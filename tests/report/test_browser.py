@@ -109,7 +109,7 @@ class Chromium:
     def close(self) -> None:
         try:
             self.send("Browser.close", timeout=10)
-        except Exception:  # noqa: BLE001 - it is going away either way
+        except Exception:
             pass
         try:
             self.proc.wait(timeout=10)

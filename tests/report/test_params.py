@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from lpdata.errors import LpdataError, ParameterError
-from lpdata.report.params import (NOTEBOOKS, ClassDashboardParams, Where, load_yaml, load_yaml_text,
-                                  notebook_values, validate, where_in)
+from lpdata.report.params import (
+    NOTEBOOKS,
+    ClassDashboardParams,
+    Where,
+    load_yaml,
+    load_yaml_text,
+    notebook_values,
+    validate,
+    where_in,
+)
 from lpdata.report.plan import load_plan
 
 BASE = dict(db="/data/lp.duckdb", academic_year=113, semester=2, output_dir="/reports/x")
