@@ -302,7 +302,9 @@ def run_reports(
     """Run a plan of report notebooks: reports/<as_of>/…, a manifest, a log and reports/index.html."""
     from rich.markup import escape
 
+    from .report.manifest import ManifestEntry
     from .report.plan import default_plan, load_plan
+    from .report.runner import RunCounts
     from .report.runner import run as run_plan
 
     try:
@@ -313,10 +315,10 @@ def run_reports(
             task = bar.add_task("reports", total=None)
             running: dict[str, str] = {}
 
-            def progress(event: str, job: object, entry: Optional[dict]) -> None:
+            def progress(event: str, job: object, info: RunCounts | ManifestEntry | None) -> None:
                 key, label = getattr(job, "key", ""), getattr(job, "label", "")
-                if event == "begin":
-                    bar.update(task, total=(entry or {}).get("total"))
+                if isinstance(info, RunCounts):  # "begin"
+                    bar.update(task, total=info.total)
                     return
                 if event == "start":
                     running[key] = label
@@ -350,11 +352,11 @@ def run_reports(
         for col in ("report", "cell", "error"):
             table.add_column(col)
         for e in result.failed:
-            cell = e.get("failing_cell") or {}
-            error = e.get("error") or {}
-            where = f"{cell['index'] + 1}" + (f" (In [{cell['execution_count']}])" if cell.get("execution_count") else "") \
+            cell, error = e.failing_cell, e.error
+            where = f"{cell.number}" + (f" (In [{cell.execution_count}])" if cell.execution_count else "") \
                 if cell else ""
-            table.add_row(escape(e["label"]), escape(where), escape(f"{error.get('name', '')}: {error.get('message', '')}"))
+            table.add_row(escape(e.label), escape(where),
+                          escape(f"{error.name}: {error.message}" if error else ": "))
         out.print(table)
     out.print(f"{_n(len(result.entries), 'report')}: {len(result.ok)} ok, {len(result.failed)} failed, "
               f"{len(result.skipped)} unchanged (skipped) in {result.duration_s:.1f} s. "

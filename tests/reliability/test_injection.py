@@ -36,7 +36,7 @@ from lpdata.report import excel, page
 from lpdata.report.i18n import strings
 from lpdata.report.params import validate
 from lpdata.report.plan import Job, expand, job_slug, load_plan, slug_part
-from lpdata.report.runner import job_paths
+from lpdata.report.execute import job_paths
 
 from ..conftest import table_contents
 

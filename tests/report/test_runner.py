@@ -17,7 +17,9 @@ from lpdata.errors import LpdataError, ParameterError
 from lpdata.report.html import external_references, notebook_html
 from lpdata.report.index import write_index
 from lpdata.report.plan import expand, load_plan, slug_part
-from lpdata.report.runner import failing_cell, job_paths, read_manifest, run
+from lpdata.report.execute import failing_cell, job_paths
+from lpdata.report.manifest import read_manifest
+from lpdata.report.runner import run
 
 from .conftest import AS_OF, EVIL, NOTEBOOKS
 
