@@ -14,11 +14,14 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import queue
 import sys
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "lp-warm-kernel"
@@ -104,6 +107,7 @@ class Kernel:
         self.km: Any = None
         self.kc: Any = None
         self._starting: Any = None  # the manager of a kernel still booting, so that kill() reaches it
+        self._killed = False        # kill() was called: no kernel starts again
         self.started = 0
         self.reports = 0
 
@@ -123,11 +127,15 @@ class Kernel:
                                     ip=str(self.socket_dir / f"k{next(self._ids)}"))
         else:
             km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        if self._killed:
+            raise RuntimeError("the run was interrupted")
         self._starting = km
         try:
             # No IPython history: nobody reads it, and its sqlite file is shared by every kernel.
             self._run(km.start_kernel, cwd=str(cwd), env=env, stdout=self.stream, stderr=self.stream,
                       extra_arguments=["--HistoryManager.enabled=False"])
+            if self._killed:  # kill() came while the process was being made: it found none to kill
+                _kill_process(km)
             kc = km.client()
             kc.start_channels()
             try:
@@ -149,11 +157,32 @@ class Kernel:
             self.stop()
         if self.km is None:
             self.start(cwd)
-        reply = self._run(self.kc.execute_interactive, _reset_code(cwd), silent=True, store_history=False,
-                          allow_stdin=False, timeout=RESET_TIMEOUT, output_hook=lambda msg: None)
+        reply = self._run(self._execute_quietly, _reset_code(cwd))
         if reply.get("content", {}).get("status") != "ok":
             self.stop()
             raise RuntimeError("the kernel could not be reset between reports")
+
+    async def _execute_quietly(self, code: str) -> dict[str, Any]:
+        """`code`'s reply, its output read up to "idle" and dropped (what the client's
+        execute_interactive does), waiting a second at a time so that kill() ends the wait."""
+        kc = self.kc
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + RESET_TIMEOUT
+        idle = False
+        while True:
+            if self._killed:
+                raise RuntimeError("the run was interrupted")
+            if time.monotonic() > deadline:
+                raise TimeoutError("Timeout waiting for output")
+            try:
+                msg = await (kc.get_shell_msg(timeout=1) if idle else kc.get_iopub_msg(timeout=1))
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue  # not from this request (an earlier report's last messages)
+            if idle:
+                return dict(msg)
+            idle = msg["header"]["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
 
     def stop(self) -> None:
         kc, km, self.kc, self.km = self.kc, self.km, None, None
@@ -166,17 +195,22 @@ class Kernel:
             try:
                 self._run(km.shutdown_kernel, now=True)
             except Exception:  # noqa: BLE001
-                self.kill(km)
+                _kill_process(km)
 
-    def kill(self, km: Any = None) -> None:
-        """Kill the kernel process from any thread (Ctrl-C)."""
-        km = km or self.km or self._starting
-        process = getattr(getattr(km, "provisioner", None), "process", None)
-        if process is not None:
-            try:
-                process.kill()
-            except Exception:  # noqa: BLE001
-                pass
+    def kill(self) -> None:
+        """Kill the kernel process from any thread (Ctrl-C), also one still booting; this Kernel then
+        starts no other, so that its worker ends at once."""
+        self._killed = True
+        _kill_process(self.km or self._starting)
+
+
+def _kill_process(km: Any) -> None:
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None:
+        try:
+            process.kill()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 __all__ = ["ENGINE_NAME", "KERNEL_NAME", "SKIP_IMPORTS", "Kernel", "preload", "register_engine",

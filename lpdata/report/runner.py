@@ -32,11 +32,12 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .. import __version__
 from ..errors import LpdataError, ReportRunBusyError, StoreError
@@ -48,6 +49,8 @@ from .plan import Job, Plan, expand
 
 #: How long an interrupted run waits for its workers to notice (their kernels are killed first).
 STOP_TIMEOUT = 30
+#: How often the waiting thread looks for a Ctrl-C (a signal may wake another thread).
+WAKE_S = 0.5
 
 log = logging.getLogger("lpdata.report.run")
 
@@ -244,6 +247,8 @@ def _execute_all(decisions: list[Decision], entries: dict[int, ManifestEntry], *
 
     def record(i: int, decision: Decision, entry: ManifestEntry) -> None:
         with lock:
+            if stop.is_set():  # interrupted: a report whose kernel was killed is not recorded
+                return
             entries[i] = entry
             save()
             if entry.status == "ok":
@@ -282,13 +287,17 @@ def _execute_all(decisions: list[Decision], entries: dict[int, ManifestEntry], *
         finally:
             kernel.stop()
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lp-report")
+    pool = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="lp-report")
+    # papermill and nbconvert load while the kernels boot, on a thread of their own: a Ctrl-C inside
+    # an import on this thread could leave a module lock that the workers then wait for forever.
+    pool.submit(preload)
     futures = [pool.submit(worker) for _ in range(workers)]
     try:
-        preload()  # papermill and nbconvert load here while the kernels boot
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in done:
-            future.result()  # a worker's own failure (the manifest not writable …) stops the run
+        pending = set(futures)
+        while pending:  # with a timeout: Ctrl-C may wake another thread than this one, which then must look
+            done, pending = wait(pending, timeout=WAKE_S, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()  # a worker's own failure (the manifest not writable …) stops the run
     except BaseException:
         stop.set()
         with lock:
