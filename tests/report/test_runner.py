@@ -217,3 +217,46 @@ def test_a_cell_timeout_fails_the_report_and_the_next_gets_a_fresh_kernel(isolat
     assert result.entries[0]["failing_cell"]["index"] == 2
     assert result.entries[0]["error"]["name"] == "CellTimeoutError"
     assert json.loads((isolated / "reports" / AS_OF / "manifest.json").read_text())[1]["status"] == "ok"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["kernels booting", "a cell running"])
+def test_ctrl_c_ends_the_run_at_once(isolated: Path, tiny_db: Path, moment: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    nbs = isolated / "nbs"
+    nbs.mkdir()
+    slow = nbformat.read(str(NOTEBOOKS / "data_quality.ipynb"), as_version=4)
+    slow.cells[2].source = "import time\ntime.sleep(120)"
+    nbformat.write(slow, str(nbs / "data_quality.ipynb"))
+    (nbs / "class_dashboard.ipynb").write_bytes((NOTEBOOKS / "class_dashboard.ipynb").read_bytes())
+    plan_file = isolated / "plan.yaml"
+    plan_file.write_text("notebooks_dir: nbs\ncell_timeout: 600\nreports:\n  - notebook: data_quality\n"
+                         "  - notebook: class_dashboard\n    for_each: class\n", encoding="utf-8")
+    out = isolated / "reports"
+    proc = subprocess.Popen([sys.executable, "-m", "lpdata.cli", "run", str(plan_file), "--db", str(tiny_db),
+                             "--out", str(out), "--jobs", "2", "--quiet"], cwd=isolated,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wanted = "run data_quality/113-2" if moment == "kernels booting" else "ok class_dashboard/113-2_0302"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            logs = list(out.glob(f"{AS_OF}/run-*.log"))
+            if logs and wanted in logs[0].read_text(encoding="utf-8"):
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and time.monotonic() - start < 15
+    log = logs[0].read_text(encoding="utf-8")
+    assert "interrupted: the reports still running were stopped" in log
+    entries = read_manifest(out / AS_OF)
+    assert "data_quality" not in {e.notebook for e in entries}
+    if moment == "a cell running":
+        assert [e.status for e in entries] == ["ok"] * 3
