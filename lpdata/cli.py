@@ -14,18 +14,18 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Optional, ParamSpec
+from typing import TYPE_CHECKING, NoReturn, ParamSpec
 
 import typer
-from typer.exceptions import TyperException
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.exceptions import TyperException
 
 from .errors import LpdataError
 
 if TYPE_CHECKING:
-    from typing import Mapping
+    from collections.abc import Mapping
 
     import polars as pl
 
@@ -45,7 +45,7 @@ DEFAULT_ALIASES = Path("parameters/header_aliases.yaml")
 DEFAULT_VALUE_ALIASES = Path("parameters/value_aliases.yaml")
 
 
-def _db(db: Optional[Path]) -> Path:
+def _db(db: Path | None) -> Path:
     return db or Path(os.environ.get("LP_DB", "data/lp.duckdb"))
 
 
@@ -72,7 +72,7 @@ def one_line_errors(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except (typer.Exit, typer.Abort, TyperException):
             raise
-        except Exception as exc:  # noqa: BLE001 - every error gets one clear line
+        except Exception as exc:
             _fail(exc)
 
     return run
@@ -93,19 +93,20 @@ class Labels(str, Enum):
 @one_line_errors
 def ingest(
     folder: Path = typer.Argument(..., help="An export folder (or one file)."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    exported_at: Optional[str] = typer.Option(
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    exported_at: str | None = typer.Option(
         None, "--exported-at", help="When the files were exported (default: the newest time in them)."),
-    key_file: Optional[Path] = typer.Option(
+    key_file: Path | None = typer.Option(
         None, "--key-file", help="The ID-hash key (default: $LP_KEY_FILE, else ~/.config/lp-workbench/id-hash.key)."),
-    aliases: Optional[Path] = typer.Option(
+    aliases: Path | None = typer.Option(
         None, "--aliases", help="Header alias YAML (default: parameters/header_aliases.yaml if present)."),
-    value_aliases: Optional[Path] = typer.Option(
+    value_aliases: Path | None = typer.Option(
         None, "--value-aliases", help="Value alias YAML (default: parameters/value_aliases.yaml if present)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Load an export folder into the database: all of it or nothing."""
-    from .ingest import ingest as run_ingest, parse_exported_at
+    from .ingest import ingest as run_ingest
+    from .ingest import parse_exported_at
 
     when = parse_exported_at(exported_at) if exported_at else None
     alias_file = aliases or (DEFAULT_ALIASES if DEFAULT_ALIASES.exists() else None)
@@ -142,7 +143,7 @@ def ingest(
 
 @app.command()
 @one_line_errors
-def status(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def status(db: Path | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """What is loaded: per kind and term, the current snapshot and the quarantine count."""
     from .status import status_frame
 
@@ -155,16 +156,16 @@ def status(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP)) -> Non
 @one_line_errors
 def query(
     view: str = typer.Argument(..., help="A view of metrics.md, a kind (its current rows) or a base table."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv (UTF-8, header row) or json."),
     labels: Labels = typer.Option(Labels.en, "--labels", help="Column labels: en or zh (table format)."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many rows (table: 50 by default)."),
+    limit: int | None = typer.Option(None, "--limit", help="At most this many rows (table: 50 by default)."),
 ) -> None:
     """Print a view."""
     from .dates import parse_as_of
-    from .views import check_view_name, connect
     from .labels import zh_labels
+    from .views import check_view_name, connect
 
     name = check_view_name(view)
     con = connect(_db(db), as_of=parse_as_of(as_of, what="--as-of"), views=[name])
@@ -185,8 +186,8 @@ def query(
 @app.command()
 @one_line_errors
 def purge(
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    as_of: Optional[str] = typer.Option(
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    as_of: str | None = typer.Option(
         None, "--as-of", help="YYYY-MM-DD (default: newest export loaded; --apply refuses a date after today)."),
     apply: bool = typer.Option(False, "--apply", help="Delete the rows (without it: a dry run that only counts)."),
 ) -> None:
@@ -214,7 +215,7 @@ def purge(
 @app.command("backup")
 @one_line_errors
 def backup_db(
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     to: Path = typer.Option(..., "--to", help="Where backups go: each one is a new folder in it."),
 ) -> None:
     """Copy the database, under its lock, to checksummed Parquet files and a backup.json manifest."""
@@ -231,7 +232,7 @@ def backup_db(
 @one_line_errors
 def restore_db(
     backup_dir: Path = typer.Argument(..., help="A backup folder written by `lp backup`."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     force: bool = typer.Option(False, "--force", help="Replace the database if there is one."),
 ) -> None:
     """Bring a backup back as the database: checksums first, then one atomic swap."""
@@ -251,7 +252,7 @@ def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _print_counts(title: str, counts: "Mapping[str, int]", label: str) -> None:
+def _print_counts(title: str, counts: Mapping[str, int], label: str) -> None:
     out.print(title, highlight=False)
     table = Table()
     table.add_column("table")
@@ -267,9 +268,9 @@ def demo(
     out_dir: Path = typer.Option(Path("demo-exports"), "--out", help="Where to write the export folder."),
     students: int = typer.Option(1000, "--students", min=30, help="About how many students."),
     seed: int = typer.Option(0, "--seed", help="The same seed gives the same files."),
-    ingest_into: Optional[Path] = typer.Option(
+    ingest_into: Path | None = typer.Option(
         None, "--ingest-into", help="Also ingest the folder into this database, dated as the demo's export."),
-    key_file: Optional[Path] = typer.Option(None, "--key-file", help="The ID-hash key, for --ingest-into."),
+    key_file: Path | None = typer.Option(None, "--key-file", help="The ID-hash key, for --ingest-into."),
 ) -> None:
     """Write the export folder of a plausible demo school (and optionally ingest it)."""
     from .demo import generate
@@ -288,11 +289,11 @@ def demo(
 @app.command("run")
 @one_line_errors
 def run_reports(
-    plan: Optional[Path] = typer.Argument(
+    plan: Path | None = typer.Argument(
         None, help="A plan or a parameter-set YAML (default: parameters/plans/weekly.yaml)."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="At most N reports at once (default: cores)."),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="At most N reports at once (default: cores)."),
     force: bool = typer.Option(False, "--force", help="Run every report, even those whose inputs are unchanged."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List the reports and whether each would run; run nothing."),
     out_dir: Path = typer.Option(Path("reports"), "--out", help="The reports folder."),
@@ -303,7 +304,9 @@ def run_reports(
     """Run a plan of report notebooks: reports/<as_of>/…, a manifest, a log and reports/index.html."""
     from rich.markup import escape
 
+    from .report.manifest import ManifestEntry
     from .report.plan import default_plan, load_plan
+    from .report.runner import RunCounts
     from .report.runner import run as run_plan
 
     the_plan = load_plan(plan or default_plan())
@@ -313,10 +316,10 @@ def run_reports(
         task = bar.add_task("reports", total=None)
         running: dict[str, str] = {}
 
-        def progress(event: str, job: object, entry: Optional[dict]) -> None:
+        def progress(event: str, job: object, info: RunCounts | ManifestEntry | None) -> None:
             key, label = getattr(job, "key", ""), getattr(job, "label", "")
-            if event == "begin":
-                bar.update(task, total=(entry or {}).get("total"))
+            if isinstance(info, RunCounts):  # "begin"
+                bar.update(task, total=info.total)
                 return
             if event == "start":
                 running[key] = label
@@ -347,11 +350,11 @@ def run_reports(
         for col in ("report", "cell", "error"):
             table.add_column(col)
         for e in result.failed:
-            cell = e.get("failing_cell") or {}
-            error = e.get("error") or {}
-            where = f"{cell['index'] + 1}" + (f" (In [{cell['execution_count']}])" if cell.get("execution_count") else "") \
+            cell, error = e.failing_cell, e.error
+            where = f"{cell.number}" + (f" (In [{cell.execution_count}])" if cell.execution_count else "") \
                 if cell else ""
-            table.add_row(escape(e["label"]), escape(where), escape(f"{error.get('name', '')}: {error.get('message', '')}"))
+            table.add_row(escape(e.label), escape(where),
+                          escape(f"{error.name}: {error.message}" if error else ": "))
         out.print(table)
     out.print(f"{_n(len(result.entries), 'report')}: {len(result.ok)} ok, {len(result.failed)} failed, "
               f"{len(result.skipped)} unchanged (skipped) in {result.duration_s:.1f} s. "
@@ -362,7 +365,7 @@ def run_reports(
         raise typer.Exit(1)
 
 
-def _print_frame(frame: "pl.DataFrame", fmt: Format, *, title: str, limit: int | None) -> None:
+def _print_frame(frame: pl.DataFrame, fmt: Format, *, title: str, limit: int | None) -> None:
     if fmt is Format.csv:
         # CSV has no lists: a list cell (staff roles) is written as its items joined by commas, as
         # the export that carried it spelled it.

@@ -2,7 +2,7 @@
 
     from lpdata.report import load_plan, run
     result = run(load_plan("parameters/plans/weekly.yaml"), db="data/lp.duckdb", jobs=2)
-    result.failed          # the manifest entries that failed (status, failing cell …)
+    result.failed          # the manifest entries (ManifestEntry) that failed: status, failing cell …
 
 Notebooks import the rooms they need (`lpdata.report.page`, `…charts`, …) directly; this facade
 imports nothing heavy until a name is used, so `import lpdata.report.page` stays cheap in a kernel.
@@ -18,6 +18,7 @@ _NAMES = {
     "Plan": "plan", "Job": "plan", "Term": "plan", "load_plan": "plan", "expand": "plan", "term_of": "plan",
     "default_plan": "plan",
     "run": "runner", "RunResult": "runner", "default_as_of": "runner",
+    "ManifestEntry": "manifest", "read_manifest": "manifest",
     "write_index": "index",
     "notebook_html": "html",
 }

@@ -91,7 +91,7 @@ def external_references(html: str) -> list[str]:
 NOTES_TAG = "lp-notes"
 
 
-def notebook_html(nb: "NotebookNode", *, title: str, lang: str = "zh-TW") -> str:
+def notebook_html(nb: NotebookNode, *, title: str, lang: str = "zh-TW") -> str:
     exporter = _exporter()
     nb = nb.copy()
     nb.cells = [c for c in nb.cells if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]

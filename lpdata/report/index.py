@@ -8,13 +8,14 @@ escaped by Jinja's autoescape; links are relative, so the folder can be copied t
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import LpdataError
 from .html import CSP
+from .manifest import MANIFEST, ManifestEntry, read_manifest
 
 _DATE_DIR = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -110,33 +111,24 @@ def _href(day: str, rel: str | None) -> str | None:
     return quote(f"{day}/{rel}")
 
 
-def _entry_view(day: str, e: dict[str, Any]) -> dict[str, Any]:
-    status = e.get("status") if e.get("status") in STATUS else "failed"
-    outputs = e.get("outputs") or {}
+def _entry_view(day: str, e: ManifestEntry) -> dict[str, Any]:
+    status = e.status if e.status in STATUS else "failed"
     links = []
-    for key, text in (("html", "HTML"), ("ipynb", "ipynb")):
-        href = _href(day, outputs.get(key))
+    for rel, text in ((e.outputs.html, "HTML"), (e.outputs.ipynb, "ipynb")):
+        href = _href(day, rel)
         if href:
             links.append({"href": href, "text": text})
-    for rel in outputs.get("files") or []:
+    for rel in e.outputs.files:
         href = _href(day, rel)
         if href:
             links.append({"href": href, "text": Path(rel).name})
-    params = e.get("parameters") or {}
-    shown = {k: v for k, v in params.items() if k not in ("db", "output_dir", "as_of")}
-    cell = e.get("failing_cell")
-    if isinstance(cell, dict) and isinstance(cell.get("index"), int):
-        cell = {**cell, "number": cell["index"] + 1}
-    else:
-        cell = None
-    duration = e.get("duration_s")
+    shown = {k: v for k, v in e.parameters.items() if k not in ("db", "output_dir", "as_of")}
     return {
-        "title": e.get("label") or f"{e.get('notebook')} {e.get('job')}",
+        "title": e.label or f"{e.notebook} {e.job}",
         "params": ", ".join(f"{k}={v}" for k, v in shown.items()),
         "status": status, "status_zh": STATUS[status][0], "links": links,
-        "duration": f"{duration:.1f}" if isinstance(duration, (int, float)) and status != "skipped" else "",
-        "cell": cell, "error": e.get("error") if isinstance(e.get("error"), dict) else None,
-        "reason": e.get("reason") or "", "skipped_from": e.get("skipped_from") or "",
+        "duration": f"{e.duration_s:.1f}" if e.duration_s is not None and status != "skipped" else "",
+        "cell": e.failing_cell, "error": e.error, "reason": e.reason, "skipped_from": e.skipped_from or "",
     }
 
 
@@ -144,23 +136,21 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
     days = []
     for folder in sorted((p for p in Path(out_root).iterdir() if p.is_dir() and _DATE_DIR.match(p.name)),
                          key=lambda p: p.name, reverse=True) if Path(out_root).is_dir() else []:
-        manifest = folder / "manifest.json"
+        if not (folder / MANIFEST).is_file():
+            continue
         try:
-            entries = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            entries = read_manifest(folder)
+        except LpdataError:  # not readable: the index shows the other days
             continue
-        if not isinstance(entries, list):
-            continue
-        runs: dict[str, list[dict[str, Any]]] = {}
+        runs: dict[str, list[ManifestEntry]] = {}
         for e in entries:
-            if isinstance(e, dict):
-                runs.setdefault(str(e.get("run_id", "?")), []).append(e)
+            runs.setdefault(e.run_id or "?", []).append(e)
         views = []
         for run_id in sorted(runs, reverse=True):
             rows = runs[run_id]
-            counts = {s: sum(1 for e in rows if e.get("status") == s) for s in STATUS}
-            log = rows[0].get("log")
-            started = min((str(e.get("started_at", "")) for e in rows), default="")[:19].replace("T", " ")
+            counts = {s: sum(1 for e in rows if e.status == s) for s in STATUS}
+            log = rows[0].log
+            started = min((e.started_at for e in rows), default="")[:19].replace("T", " ")
             views.append({"run_id": run_id, "counts": counts, "started": started,
                           "log": _href(folder.name, log) if log and (folder / log).is_file() else None,
                           "entries": [_entry_view(folder.name, e) for e in rows]})

@@ -32,10 +32,10 @@ from hypothesis import strategies as st
 
 from lpdata.errors import LpdataError, ParameterError, UnknownViewError
 from lpdata.report import excel, page
+from lpdata.report.execute import job_paths
 from lpdata.report.i18n import strings
 from lpdata.report.params import validate
 from lpdata.report.plan import Job, expand, job_slug, load_plan, slug_part
-from lpdata.report.runner import job_paths
 
 from ..conftest import table_contents
 

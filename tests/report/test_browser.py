@@ -256,8 +256,9 @@ def reports(demo_school, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     """`lp run` of a small plan over the real notebooks: the school report, the dashboard of the
     class with the most students yet to upload (so it lists names: the control), the briefing."""
     import lpdata
+    from lpdata.report.manifest import read_manifest
     from lpdata.report.plan import term_of
-    from lpdata.report.runner import default_as_of, read_manifest
+    from lpdata.report.runner import default_as_of
 
     _, db, _ = demo_school
     as_of = default_as_of(db)

@@ -14,10 +14,12 @@ from typer.testing import CliRunner
 
 from lpdata.cli import app
 from lpdata.errors import LpdataError, ParameterError
+from lpdata.report.execute import failing_cell, job_paths
 from lpdata.report.html import external_references, notebook_html
 from lpdata.report.index import write_index
+from lpdata.report.manifest import read_manifest
 from lpdata.report.plan import expand, load_plan, slug_part
-from lpdata.report.runner import failing_cell, job_paths, read_manifest, run
+from lpdata.report.runner import run
 
 from .conftest import AS_OF, EVIL, NOTEBOOKS
 
@@ -208,10 +210,53 @@ def test_a_cell_timeout_fails_the_report_and_the_next_gets_a_fresh_kernel(isolat
             nb.cells[2].source = "import time\ntime.sleep(60)"
         nbformat.write(nb, str(nbs / f"{name}.ipynb"))
     plan_file = isolated / "plan.yaml"
-    plan_file.write_text(f"notebooks_dir: nbs\ncell_timeout: 2\nreports:\n  - notebook: reconciliation\n"
+    plan_file.write_text("notebooks_dir: nbs\ncell_timeout: 2\nreports:\n  - notebook: reconciliation\n"
                          "  - notebook: class_dashboard\n    for_each: {class_name: ['0301']}\n", encoding="utf-8")
     result = run(load_plan(plan_file), db=tiny_db, out=isolated / "reports", jobs=1)
     assert [e["status"] for e in result.entries] == ["failed", "ok"]
     assert result.entries[0]["failing_cell"]["index"] == 2
     assert result.entries[0]["error"]["name"] == "CellTimeoutError"
     assert json.loads((isolated / "reports" / AS_OF / "manifest.json").read_text())[1]["status"] == "ok"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["kernels booting", "a cell running"])
+def test_ctrl_c_ends_the_run_at_once(isolated: Path, tiny_db: Path, moment: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    nbs = isolated / "nbs"
+    nbs.mkdir()
+    slow = nbformat.read(str(NOTEBOOKS / "data_quality.ipynb"), as_version=4)
+    slow.cells[2].source = "import time\ntime.sleep(120)"
+    nbformat.write(slow, str(nbs / "data_quality.ipynb"))
+    (nbs / "class_dashboard.ipynb").write_bytes((NOTEBOOKS / "class_dashboard.ipynb").read_bytes())
+    plan_file = isolated / "plan.yaml"
+    plan_file.write_text("notebooks_dir: nbs\ncell_timeout: 600\nreports:\n  - notebook: data_quality\n"
+                         "  - notebook: class_dashboard\n    for_each: class\n", encoding="utf-8")
+    out = isolated / "reports"
+    proc = subprocess.Popen([sys.executable, "-m", "lpdata.cli", "run", str(plan_file), "--db", str(tiny_db),
+                             "--out", str(out), "--jobs", "2", "--quiet"], cwd=isolated,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wanted = "run data_quality/113-2" if moment == "kernels booting" else "ok class_dashboard/113-2_0302"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            logs = list(out.glob(f"{AS_OF}/run-*.log"))
+            if logs and wanted in logs[0].read_text(encoding="utf-8"):
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and time.monotonic() - start < 15
+    log = logs[0].read_text(encoding="utf-8")
+    assert "interrupted: the reports still running were stopped" in log
+    entries = read_manifest(out / AS_OF)
+    assert "data_quality" not in {e.notebook for e in entries}
+    if moment == "a cell running":
+        assert [e.status for e in entries] == ["ok"] * 3
