@@ -8,11 +8,11 @@ DEMO_DB ?= data/demo.duckdb
 DEMO_STUDENTS ?= 1000
 DEMO_SEED ?= 1
 
-.PHONY: install test test-slow report demo lab bench clean help
+.PHONY: install lint test test-slow report demo lab bench clean help
 
 help:
 	@echo "make report  - set up, build the demo school, ingest it and run every report (reports/index.html)"
-	@echo "make test    - set up and run the tests"
+	@echo "make test    - set up, run the lint and type gate (make lint), then the tests"
 	@echo "make lab     - JupyterLab on the notebooks, with the demo school ready"
 	@echo "make install - create .venv and install lp-workbench with its dev extras"
 	@echo "make bench   - benchmarks at school and county scale (NATION=1: the nation too; minutes)"
@@ -25,7 +25,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: install
+# The gate: ruff (the rule set and why, in pyproject.toml) and mypy --strict on lpdata, zero findings.
+lint: install
+	$(BIN)/ruff check lpdata tests bench
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q -m "not slow"
 
 test-slow: install
