@@ -21,7 +21,15 @@ current_files AS (
     JOIN snapshots s USING (snapshot_id)
     WHERE f.snapshot_id IN (SELECT snapshot_id FROM listed)
 ),
-quarantine_reasons AS (
+-- Quarantined rows and notices on loaded rows, read alike: one example per file and reason.
+found AS (
+    SELECT file_id, reason, row_number, sheet, column_name, value, ': expected ' || detail AS detail_text, raw_row
+    FROM quarantine
+    UNION ALL
+    SELECT file_id, reason, row_number, sheet, column_name, value, ': ' || detail, NULL
+    FROM row_notices
+),
+reasons AS (
     SELECT
         file_id,
         reason,
@@ -31,33 +39,12 @@ quarantine_reasons AS (
             || coalesce(' (sheet ' || sheet || ')', '')
             || coalesce(', column ' || column_name, '')
             || coalesce(' = ''' || value || '''', '')
-            || coalesce(': expected ' || detail, '')
+            || coalesce(detail_text, '')
             || coalesce(' | ' || raw_row, ''),
             row_number
         ) AS example_row
-    FROM quarantine
+    FROM found
     GROUP BY file_id, reason
-),
-notice_reasons AS (
-    SELECT
-        file_id,
-        reason,
-        count(*) AS rows_with_reason,
-        arg_min(
-            'row ' || coalesce(row_number::VARCHAR, '?')
-            || coalesce(' (sheet ' || sheet || ')', '')
-            || coalesce(', column ' || column_name, '')
-            || coalesce(' = ''' || value || '''', '')
-            || coalesce(': ' || detail, ''),
-            row_number
-        ) AS example_row
-    FROM row_notices
-    GROUP BY file_id, reason
-),
-reasons AS (
-    SELECT * FROM quarantine_reasons
-    UNION ALL
-    SELECT * FROM notice_reasons
 )
 SELECT
     f.path AS file,
