@@ -5,17 +5,20 @@
     display(table(frame, t, view="class_completion"))
 
 Every value is escaped (`html.escape`): a name or a file path can never inject markup. Rates are
-fractions in the views and shown as % here.
+fractions in the views and shown as % here. Tables are drawn by great_tables (labels, formats,
+missing values, escaping) and handed over in the page's `lp-*` classes, styled once by STYLE.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import great_tables as gt
 import polars as pl
 
 from .i18n import Strings
@@ -39,7 +42,7 @@ STYLE = """<style>
 .lp-page table.lp-table th,.lp-page table.lp-table td{border-bottom:1px solid #e3e3e3;padding:.25em .6em;
 text-align:left;vertical-align:top;white-space:nowrap}
 .lp-page table.lp-table th{background:#f3f3f3;white-space:normal;min-width:4em}
-.lp-page table.lp-table th[title]{cursor:help;text-decoration:underline dotted}
+.lp-page table.lp-table th [title]{cursor:help;text-decoration:underline dotted}
 .lp-page table.lp-table td.lp-n{text-align:right;font-variant-numeric:tabular-nums}
 .lp-page table.lp-table td.lp-wrap{white-space:normal;min-width:18em}
 .lp-notes{font-size:.85em;color:#444;margin-top:1.5em}.lp-more{color:#666;font-size:.85em}
@@ -142,40 +145,77 @@ def _cell(value: Any, name: str, t: Strings, rate: bool) -> tuple[str, bool]:
     return str(value), False
 
 
+def _is_numeric(dtype: pl.DataType, name: str, numeric: Sequence[str]) -> bool:
+    return dtype.is_integer() or dtype.is_float() or (name in numeric and dtype == pl.String)
+
+
+def _formatter(name: str, t: Strings, rate: bool, numeric: bool) -> Callable[[Any], str]:
+    """The escaped text of one non-missing cell of column `name` (great_tables does not escape what
+    `fmt` returns). The existing texts, not great_tables' number formats: those write negatives with
+    U+2212 and "-0.0" as "0.0", and the pages and the small-cell check read ASCII minus."""
+    def text(value: Any) -> str:
+        if numeric and isinstance(value, str):  # counts as text: "12" as 12, "<3" as it is
+            return number_text(int(value)) if value.isdigit() else value
+        return _cell(value, name, t, rate)[0]
+
+    return lambda value: esc(text(value))
+
+
+#: great_tables' body cell: its alignment (set per column below) and its escaped text.
+_GT_CELL = re.compile(r'<td\b[^>]*\bclass="gt_row gt_(left|right)"[^>]*>(.*?)</td>', re.DOTALL)
+
+
+def _lp_markup(rendered: str, missing: str) -> str:
+    """great_tables' table in the page's classes: the page's one stylesheet (STYLE) styles it, so
+    great_tables' own per-table <style> and wrapper are dropped (they would repeat ~9 KB per table,
+    carry a random id and, in great_tables 1.1, two unscoped rules). Numbers right-aligned (`lp-n`,
+    a dash for missing stays plain as before), long text allowed to wrap (`lp-wrap`)."""
+
+    def cell(m: re.Match[str]) -> str:
+        align, text = m.group(1), m.group(2)
+        if align == "right" and text != missing:
+            return f'<td class="lp-n">{text}</td>'
+        return f'<td class="lp-wrap">{text}</td>' if len(html.unescape(text)) > WRAP_AT else f"<td>{text}</td>"
+
+    out = _GT_CELL.sub(cell, rendered[rendered.index("<table"):rendered.rindex("</table>") + len("</table>")])
+    out = re.sub(r'<table class="gt_table"[^>]*>', '<table class="lp-table">', out, count=1)
+    out = out.replace('<tr class="gt_col_headings">', "<tr>")
+    # header ids only served the `headers` of the cells just rewritten; several tables share a page
+    return re.sub(r'(<t[hd]\b[^>]*?) id="[^"]*"', r"\1", out)
+
+
 def table(frame: pl.DataFrame, t: Strings, *, view: str | None = None, rates: Sequence[str] = (),
           definitions: Mapping[str, str] = {}, labels: Mapping[str, str] = {}, caption: str = "",
           max_rows: int | None = MAX_ROWS, more_key: str = "rows_more_plain",
           numeric: Sequence[str] = ()) -> Html:
-    """The frame as an HTML table: Chinese (or English) column labels, codes as words, rates as %,
-    yes/no for flags, every value escaped. `definitions`: column -> text shown on hovering its
-    header. More than `max_rows` rows: the first ones and a line saying how many more. `numeric`:
+    """The frame as an HTML table (great_tables): Chinese (or English) column labels, codes as words,
+    rates as %, yes/no for flags, every value escaped. `definitions`: column -> text shown on hovering
+    its header. More than `max_rows` rows: the first ones and a line saying how many more. `numeric`:
     columns shown as numbers though they hold text (the counts `suppress_small` turned into text:
     "12" as 12, "<3" as is, both aligned as numbers)."""
     if frame.is_empty():
         return Html(f'<div class="lp-page"><p class="lp-more">{esc(t("no_rows"))}</p></div>')
-    names = frame.columns
-    heads = {**t.columns(names, view), **labels}
-    head_cells = "".join(
-        f'<th title="{esc(definitions[n])}">{esc(heads[n])}</th>' if n in definitions else f"<th>{esc(heads[n])}</th>"
-        for n in names)
+    heads = {**t.columns(frame.columns, view), **labels}
     shown = frame.head(max_rows) if max_rows else frame
-    body = []
-    for row in shown.iter_rows():
-        cells = []
-        for name, value in zip(names, row):
-            if name in numeric and isinstance(value, str):
-                text, is_number = (number_text(int(value)) if value.isdigit() else value), True
-            else:
-                text, is_number = _cell(value, name, t, _is_rate(name, rates))
-            cls = ' class="lp-n"' if is_number else (' class="lp-wrap"' if len(text) > WRAP_AT else "")
-            cells.append(f"<td{cls}>{esc(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    right = [n for n, d in shown.schema.items() if _is_numeric(d, n, numeric)]
+    gtable = gt.GT(shown).sub_missing(missing_text=t("missing"))
+    for name, dtype in shown.schema.items():
+        if dtype == pl.String and name not in right and not t.has_values(name):
+            continue  # plain text: great_tables escapes it as it is (html.escape, like `esc`)
+        gtable = gtable.fmt(_formatter(name, t, _is_rate(name, rates), name in right), columns=name)
+    gtable = gtable.cols_label(cases={
+        n: gt.html(f'<span title="{esc(definitions[n])}">{esc(heads[n])}</span>' if n in definitions
+                   else esc(heads[n])) for n in shown.columns})
+    gtable = gtable.cols_align("left")
+    if right:
+        gtable = gtable.cols_align("right", columns=right)
+    if caption:
+        gtable = gtable.tab_header(title=caption)
+    body = _lp_markup(gtable.as_raw_html(), esc(t("missing")))
     more = ""
     if max_rows and frame.height > max_rows:
         more = f'<p class="lp-more">{esc(t(more_key, n=frame.height - max_rows))}</p>'
-    return Html(f'<div class="lp-page"><table class="lp-table">{cap}<thead><tr>{head_cells}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody></table>{more}</div>')
+    return Html(f'<div class="lp-page">{body}{more}</div>')
 
 
 def footnotes(t: Strings, keys: Sequence[str] = (), extra: Sequence[str] = ()) -> Html:
