@@ -26,7 +26,7 @@ def take(table: pl.Series, idx: np.ndarray, name: str, missing: np.ndarray | Non
     """`table[idx]` as a column (null where `missing`)."""
     out = table.gather(np.asarray(idx)).alias(name)
     if missing is not None and missing.any():
-        out = out.set(pl.Series(missing), None)  # type: ignore[arg-type]
+        out = out.set(pl.Series(missing), None)
     return out
 
 
