@@ -285,7 +285,7 @@ def head_of(source: Path, encoding: str) -> Decoded:
 def batches(source: Path, header_index: int, width: int, file: Path,
             rows: int = CHUNK_ROWS, delimiter: str = ",") -> Iterator[pl.DataFrame]:
     """The body below the header, `rows` records at a time, each as `read_csv_body` gives it."""
-    lf = pl.scan_csv(source, **csv_options(header_index, width, delimiter))  # type: ignore[arg-type]
+    lf = pl.scan_csv(source, **csv_options(header_index, width, delimiter))
     try:
         for batch in lf.collect_batches(chunk_size=rows):
             yield finish_csv_body(batch, header_index, width)
@@ -339,7 +339,7 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
                 hashes.append(typed.rows.select(pl.struct(key).hash(_HASH_SEED)).to_series().to_numpy())
         del typed, body
     if schema is None:  # no rows at all: type an empty body for the schemas
-        empty = finish_csv_body(pl.DataFrame(schema=csv_options(index, match.width)["schema"])  # type: ignore[arg-type]
+        empty = finish_csv_body(pl.DataFrame(schema=csv_options(index, match.width)["schema"])
                                 .with_columns(pl.lit(None, dtype=pl.UInt32).alias("_idx")), index, match.width)
         empty = with_context(match, empty)
         schema = type_rows(kind, match, empty, sheet=None, hasher=hasher, keep_raw=False).rows.schema

@@ -197,7 +197,7 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
     frame = _parse(body, names, parsed, hasher)
     errors = [(c, pl.col(f"__e{i}")) for i, c in enumerate(kind.columns)]
 
-    extra_err = pl.when(pl.col(EXTRA).is_not_null() & (pl.col(EXTRA).str.strip_chars() != "")).then(
+    extra_err: pl.Expr = pl.when(pl.col(EXTRA).is_not_null() & (pl.col(EXTRA).str.strip_chars() != "")).then(
         pl.lit("too_many_fields"))
     frame = frame.with_columns(extra_err.alias("__e_extra"))
     extra_err = pl.col("__e_extra")
