@@ -18,6 +18,7 @@ time, so the national-scale run holds one term's working arrays at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -158,7 +159,7 @@ def build_clo(students: Students, courses: Courses, staff: Staff, seed: int) -> 
     plan = plan_clo(students, seed)
     sections = courses.sections
     # Summaries: course name + form + topic, as one enum over every combination.
-    names = pl.Series(sections["course_name"].dtype.categories)  # type: ignore[attr-defined]
+    names = pl.Series(cast(pl.Enum, sections["course_name"].dtype).categories)  # an enum: build_courses
     forms, topics = len(words.CLO_FORMS), len(words.CLO_TOPICS)
     summaries = enum_table([f"{n}{f}：{t}" for n in names.to_list() for f in words.CLO_FORMS for t in words.CLO_TOPICS])
     name_idx = sections["course_name"].to_physical().to_numpy().astype(np.int64)

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 import yaml
@@ -92,7 +93,7 @@ class Export:
             return None
         now = dt.datetime.now()
         past = stamps.filter(stamps <= now)
-        return past.max() if len(past) else None  # type: ignore[return-value]
+        return cast(dt.datetime, past.max()) if len(past) else None  # a Datetime column
 
     @property
     def partitions(self) -> tuple[str, ...]:
@@ -389,7 +390,7 @@ def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFram
         pl.col("__raw").alias("raw"),
         (pl.col("national_id_hash") if "national_id_hash" in dups.columns
          else pl.lit(None, dtype=pl.String)).alias("national_id_hash"),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]  # polars stubs: see REJECT_SCHEMA
     return rows.filter(~dup).drop("__i"), pl.concat([rejects, extra])
 
 

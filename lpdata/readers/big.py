@@ -31,6 +31,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -388,7 +389,7 @@ def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: li
     raw = pl.concat(raws) if raws else pl.DataFrame(schema={ROW: pl.Int64, "raw": pl.String})
     # Rewrite the spill files that held them.
     files = list(spilled.files)
-    lo, hi = int(dup_rows.min()), int(dup_rows.max())  # type: ignore[arg-type]
+    lo, hi = int(cast(int, dup_rows.min())), int(cast(int, dup_rows.max()))  # row numbers, at least one
     for i, (first, last) in enumerate(ranges):
         if last < lo or first > hi:
             continue

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import polars as pl
 
@@ -46,8 +46,14 @@ _ISCHOOL_ID = "_ischool_id"
 _BY_STUDENT_NO, _ISCHOOL = "by_student_no", "ischool_roster"
 
 
-def _loose(col: Column, **changes: object) -> Column:
-    return replace(col, required=False, nullable=True, **changes)  # type: ignore[arg-type]
+class _Changes(TypedDict, total=False):
+    """What `_loose` may change besides `required` and `nullable`."""
+
+    aliases: tuple[str, ...]
+
+
+def _loose(col: Column, **changes: Unpack[_Changes]) -> Column:
+    return replace(col, required=False, nullable=True, **changes)
 
 
 def _by_student_no(kind: Kind) -> Kind:
@@ -228,7 +234,7 @@ def _reject_ungraded(rows: pl.DataFrame, rejects: pl.DataFrame, typed: TypedRows
         pl.col("class_name").alias("value"),
         pl.lit("a 年級 column, or a class name that tells the grade (301, 普一甲)").alias("detail"),
         raw.alias("raw"), pl.col("national_id_hash"),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]  # polars stubs: see REJECT_SCHEMA
     return rows.filter(~bad), pl.concat([rejects, extra]).sort(ROW, nulls_last=True), typed.raw.filter(~bad)
 
 

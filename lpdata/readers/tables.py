@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypedDict, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar, cast
 
 import polars as pl
 
@@ -49,6 +49,7 @@ def undecodable(message: str, file: Path, offset: int, encoding: str) -> Undecod
     """The error for a byte that does not decode; `offset` and `encoding` (the one the file most
     likely is in) are kept on it, so the caller can name the row and column (`locate`)."""
     error = UndecodableFileError(message, file=file, expected=_EXPECTED_TEXT)
+    # Not declared on UndecodableFileError (lpdata/errors.py), hence the ignores; read back with getattr.
     error.offset = offset  # type: ignore[attr-defined]
     error.text_encoding = encoding  # type: ignore[attr-defined]
     return error
@@ -339,7 +340,8 @@ def _scan_record(rec: str, delimiter: str = ",") -> str:
             if pos < n and rec[pos] not in delimiter + "\r\n":
                 return "text follows the closing quote of a quoted cell"
         else:
-            pos = _UNQUOTED_FIELD[delimiter].match(rec, pos).end()  # type: ignore[union-attr]
+            # Never None: the pattern also matches an empty cell.
+            pos = cast(re.Match[str], _UNQUOTED_FIELD[delimiter].match(rec, pos)).end()
             if pos < n and rec[pos] == '"':
                 return "a double quote inside a cell that does not begin with one"
         if pos >= n or rec[pos] in "\r\n":
