@@ -34,7 +34,7 @@ YAML).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -59,7 +59,7 @@ from ._records import (
     build_trainings,
 )
 from ._staff import build_staff
-from ._uploads import held_batches, write_clo_workbook, write_mp_workbook
+from ._uploads import Uploaded, held_batches, write_clo_workbook, write_mp_workbook
 from ._words import SCHOOL_NAME
 from ._writers import write_schedule, write_zip
 
@@ -172,9 +172,12 @@ def generate(out: Path, students: int = 1000, seed: int = 0, as_of: dt.date | No
         written.append((spec, w.path, w.rows, w.bad, w.notices))
         if w.moved is not None and spec.kind == "submissions":
             kinds = w.moved["kind"].cast(pl.String)
-            for zh, write in (("課程學習成果", lambda m: write_clo_workbook(out, m, frames["clo"], frames["courses"],
-                                                                          frames["people"], seed)),
-                              ("多元表現", lambda m: write_mp_workbook(out, m, frames["mp"], frames["people"], seed))):
+            writers: tuple[tuple[str, Callable[[pl.DataFrame], Uploaded]], ...] = (
+                ("課程學習成果", lambda m: write_clo_workbook(out, m, frames["clo"], frames["courses"],
+                                                             frames["people"], seed)),
+                ("多元表現", lambda m: write_mp_workbook(out, m, frames["mp"], frames["people"], seed)),
+            )
+            for zh, write in writers:
                 if (kinds == zh).any():
                     u = write(w.moved.filter(kinds == zh))
                     written.append((None, u.path, u.rows, u.bad, {}))

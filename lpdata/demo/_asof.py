@@ -32,9 +32,16 @@ def censor(frames: Frames, as_of: dt.date, exported_at: dt.datetime) -> Frames:
     Consumes `frames` (each frame is dropped from it once its cut version exists), so a national-
     scale build never holds two copies of a big table."""
     terms = started_terms(as_of)
-    after = lambda col: pl.col(col).is_not_null() & (pl.col(col) > exported_at)  # noqa: E731
-    late = lambda col: pl.col(col).is_not_null() & (pl.col(col) > as_of)  # noqa: E731
-    null = lambda col: pl.when(late(col)).then(None).otherwise(pl.col(col)).alias(col)  # noqa: E731
+
+    def after(col: str) -> pl.Expr:
+        return pl.col(col).is_not_null() & (pl.col(col) > exported_at)
+
+    def late(col: str) -> pl.Expr:
+        return pl.col(col).is_not_null() & (pl.col(col) > as_of)
+
+    def null(col: str) -> pl.Expr:
+        return pl.when(late(col)).then(None).otherwise(pl.col(col)).alias(col)
+
     in_terms = pl.col("term").is_in(terms)
     out: Frames = {"people": frames.pop("people")}
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from ..contract import SCHEDULE_MILESTONES
@@ -114,19 +115,21 @@ def time_of_day(rng: np.random.Generator, size: int, profile: np.ndarray) -> np.
 def school_days(days: np.ndarray) -> np.ndarray:
     """Move Saturdays back to Friday and Sundays on to Monday."""
     weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-    return days - (weekday == 5) + (weekday == 6)
+    moved: np.ndarray = days - (weekday == 5) + (weekday == 6)  # days' own dtype
+    return moved
 
 
 def between(rng: np.random.Generator, low: np.ndarray | int, high: np.ndarray | int, size: int) -> np.ndarray:
     """Uniform integers in [low, high] (inclusive; high below low gives low)."""
     low_a = np.broadcast_to(np.asarray(low, dtype=np.int64), (size,))
     span = np.maximum(np.broadcast_to(np.asarray(high, dtype=np.int64), (size,)) - low_a, 0) + 1
-    return low_a + (rng.random(size) * span).astype(np.int64)
+    drawn: npt.NDArray[np.int64] = low_a + (rng.random(size) * span).astype(np.int64)
+    return drawn
 
 
 def _with_nulls(series: pl.Series, missing: np.ndarray | None) -> pl.Series:
     if missing is not None and missing.any():
-        series = series.set(pl.Series(missing), None)  # type: ignore[arg-type]
+        series = series.set(pl.Series(missing), None)
     return series
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from . import _words as words
@@ -108,7 +109,8 @@ def section_of(courses: Courses, term: np.ndarray, grade: np.ndarray, class_no: 
                classes: int, semester: np.ndarray) -> np.ndarray:
     """The first section of each (term, grade, class)'s block."""
     k = courses.per_class[semester - 1, grade - 1]
-    return courses.block_start[term, grade - 1] + (class_no - 1) * k
+    first: npt.NDArray[np.int64] = courses.block_start[term, grade - 1] + (class_no - 1) * k
+    return first
 
 
 def build_grades(students: Students, courses: Courses, seed: int) -> pl.DataFrame:

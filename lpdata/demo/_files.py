@@ -153,10 +153,10 @@ def _prepare(kind: str, chunk: pl.DataFrame, ctx: Context, spec: FileSpec) -> pl
     if kind == "mp":
         return chunk.drop("category").rename({"category_text": "category"})
     if kind == "receipts":
-        s = pl.col("summary").cast(pl.String)
+        summary = pl.col("summary").cast(pl.String)
         return chunk.with_columns(
-            pl.when(pl.col("extra")).then(pl.lit("補登：") + s)
-            .when(pl.col("odd_spacing")).then(odd_spacing(s)).otherwise(s).alias("summary"),
+            pl.when(pl.col("extra")).then(pl.lit("補登：") + summary)
+            .when(pl.col("odd_spacing")).then(odd_spacing(summary)).otherwise(summary).alias("summary"),
             pl.lit(words.SCHOOL_CODE).alias("school_code"),
         )
     if kind == "consultations":
@@ -298,11 +298,11 @@ def write_file(out: Path, spec: FileSpec, frame: pl.DataFrame, ctx: Context, see
                       for y in years]
         else:
             sheets = [(kind.label_zh, spec.title, text)]
-        cover = None
+        cover: list[tuple[str, str]] | None = None
         if spec.cover:
-            years = "、".join(str(y) for y in sorted(set(frame["academic_year"].to_list()))) \
+            year_text = "、".join(str(y) for y in sorted(set(frame["academic_year"].to_list()))) \
                 if "academic_year" in frame.columns else "、".join(str(y) for y in YEARS)
-            cover = [("學校代碼", words.SCHOOL_CODE), ("學校名稱", words.SCHOOL_NAME), ("學年度", years),
+            cover = [("學校代碼", words.SCHOOL_CODE), ("學校名稱", words.SCHOOL_NAME), ("學年度", year_text),
                      ("名冊別", kind.label_zh), ("匯出時間", f"{ctx.exported_at:%Y/%m/%d %H:%M}")]
         rows = write_xlsx(path, header, sheets, cover)
     else:

@@ -10,6 +10,7 @@ readers apply (`lpdata.readers.ids`), so the tests can hold one against the othe
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ._random import weighted
 
@@ -85,7 +86,8 @@ def valid(ids: np.ndarray) -> np.ndarray:
                       chars[:, 1] - ord("0"))
     total = first // 10 + (first % 10) * 9 + second * 8 + (chars[:, 2:9] - ord("0")) @ _WEIGHTS_2_TO_9
     total += chars[:, 9] - ord("0")
-    return ok & (total % 10 == 0)
+    well_formed: npt.NDArray[np.bool_] = ok & (total % 10 == 0)
+    return well_formed
 
 
 def break_check_digit(ids: list[str], rng: np.random.Generator) -> list[str]:

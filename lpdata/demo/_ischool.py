@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -44,7 +45,7 @@ def ischool_rows(roster: pl.DataFrame) -> pl.Expr | None:
     """The roster rows the ischool export holds (None: none, the platform file keeps them all)."""
     if roster.height == 0:
         return None
-    term = int(roster["term"].max())  # type: ignore[arg-type]
+    term = int(cast(int, roster["term"].max()))  # an integer column with rows
     rows = (pl.col("term") == term) & (pl.col("grade") == GRADE) & (pl.col("status") != "轉出")
     if roster.filter(rows).height > XLSX_MAX_ROWS or roster.filter(rows).height == 0:
         return None

@@ -184,8 +184,8 @@ def build_confirmations(receipts: pl.DataFrame, students: Students, seed: int) -
         "term": term.astype(np.int8),
         "state": pl.Series(["未確認", "確認無誤", "回報有誤"]).gather(state),
         "confirmed_at": to_datetime(np.where(state > 0, confirmed, never), "confirmed_at"),
-        "report_text": pl.Series(words.CONFIRM_REPORTS).gather(report).set(pl.Series(state != 2), None),  # type: ignore[arg-type]
-        "school_finding": pl.Series(["", "資料無誤", "已更正"]).gather(finding).set(pl.Series(finding == 0), None),  # type: ignore[arg-type]
+        "report_text": pl.Series(words.CONFIRM_REPORTS).gather(report).set(pl.Series(state != 2), None),
+        "school_finding": pl.Series(["", "資料無誤", "已更正"]).gather(finding).set(pl.Series(finding == 0), None),
         "checked_at": to_datetime(np.where(finding > 0, checked, never), "checked_at"),
         "resubmitted_at": to_datetime(np.where(finding == 2, resubmitted, never), "resubmitted_at"),
     })

@@ -50,7 +50,8 @@ def class_names(grade: np.ndarray | int, class_no: np.ndarray | int, classes_per
     return np.char.add(g, c)
 
 
-def grade_in(cohort: np.ndarray | int, year: int) -> np.ndarray | int:
+def grade_in(cohort: np.ndarray, year: int | np.ndarray) -> np.ndarray:
+    # Every caller passes an array of cohorts (and one year, or a year per student).
     return year - np.asarray(cohort) + 1
 
 

@@ -18,8 +18,10 @@ time, so the national-scale run holds one term's working arrays at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from . import _words as words
@@ -109,7 +111,8 @@ def _upload_days(rng: np.random.Generator, start: np.ndarray, end: np.ndarray, d
     spread = start + np.floor(np.maximum(end - start + 1, 1) * rng.beta(1.6, 1.0, n)).astype(np.int64)
     surge = (end >= due) & (rng.random(n) < surge_share)
     surge_day = due - weighted(rng, SURGE_DAYS, n)
-    return np.minimum(np.where(surge, surge_day, spread), end)
+    days: npt.NDArray[np.int64] = np.minimum(np.where(surge, surge_day, spread), end)
+    return days
 
 
 def _ids(prefix: str, year: int, semester: int, n: int, width: int) -> pl.Series:
@@ -156,7 +159,7 @@ def build_clo(students: Students, courses: Courses, staff: Staff, seed: int) -> 
     plan = plan_clo(students, seed)
     sections = courses.sections
     # Summaries: course name + form + topic, as one enum over every combination.
-    names = pl.Series(sections["course_name"].dtype.categories)  # type: ignore[attr-defined]
+    names = pl.Series(cast(pl.Enum, sections["course_name"].dtype).categories)  # an enum: build_courses
     forms, topics = len(words.CLO_FORMS), len(words.CLO_TOPICS)
     summaries = enum_table([f"{n}{f}：{t}" for n in names.to_list() for f in words.CLO_FORMS for t in words.CLO_TOPICS])
     name_idx = sections["course_name"].to_physical().to_numpy().astype(np.int64)
@@ -242,7 +245,10 @@ def build_clo(students: Students, courses: Courses, staff: Staff, seed: int) -> 
         no_note = (status == 0) | ((status == 1) & (note_pick >= 80))
 
         order = np.lexsort((student, uploaded))  # item numbers follow upload order
-        o = lambda a, order=order: a[order]  # noqa: E731
+        def o(a: np.ndarray, order: np.ndarray = order) -> np.ndarray:  # rows in item-number order
+            reordered: np.ndarray = a[order]  # any dtype: ids, days, codes, flags
+            return reordered
+
         frames.append(pl.DataFrame([
             _ids("C", t.year, t.semester, m, 7).alias("item_id"),
             pl.Series("term", np.full(m, t.index, dtype=np.int8)),
@@ -335,12 +341,15 @@ def build_mp(students: Students, seed: int) -> pl.DataFrame:
         end_day = np.minimum(start_day + rng.integers(0, 31, m), up_day)
         no_semester = (t.semester == 2) & (rng.random(m) < MP_NO_SEMESTER_SHARE)
         order = np.lexsort((student, uploaded))
-        o = lambda a, order=order: a[order]  # noqa: E731
+        def o(a: np.ndarray, order: np.ndarray = order) -> np.ndarray:  # rows in item-number order
+            reordered: np.ndarray = a[order]  # any dtype: ids, days, codes, flags
+            return reordered
+
         frames.append(pl.DataFrame([
             _ids("P", t.year, t.semester, m, 7).alias("item_id"),
             pl.Series("term", np.full(m, t.index, dtype=np.int8)),
             pl.Series("academic_year", np.full(m, t.year, dtype=np.int16)),
-            pl.Series("semester", np.full(m, t.semester, dtype=np.int8)).set(pl.Series(o(no_semester)), None),  # type: ignore[arg-type]
+            pl.Series("semester", np.full(m, t.semester, dtype=np.int8)).set(pl.Series(o(no_semester)), None),
             pl.Series("student", o(student)),
             take(categories, o(category), "category"),
             take(categories, o(printed), "category_text"),

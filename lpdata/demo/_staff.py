@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import polars as pl
@@ -20,6 +21,7 @@ from ._people import COHORTS, _names
 from ._random import pick, stream
 
 PERIODS_PER_TEACHER = 16
+
 #: Administrators: (roles as the staff file prints them, teaching family or None).
 ADMIN: tuple[tuple[str, str | None], ...] = (
     ("教務主任", None),
@@ -42,6 +44,16 @@ COUNSELLING_OFFICE = (10, 11)
 DEPARTURE_SHARE = 0.012
 #: Departure windows: (term index, first day, last day).
 DEPARTURE_WINDOWS = ((2, dt.date(2025, 11, 3), dt.date(2025, 12, 19)), (3, dt.date(2026, 5, 4), dt.date(2026, 6, 19)))
+
+
+class _ProxyRow(TypedDict):
+    """One 代理人 arrangement: teacher numbers and days since the epoch (0 = no end date)."""
+
+    original: int
+    proxy: int
+    basis: str
+    starts_on: int
+    ends_on: int
 
 
 @dataclass(frozen=True)
@@ -116,7 +128,7 @@ def build_staff(classes: int, seed: int) -> Staff:
     left_on = np.zeros(n, dtype=np.int64)
     disabled_on = np.zeros(n, dtype=np.int64)
     replacement: dict[int, int] = {}
-    proxy_rows = []
+    proxy_rows: list[_ProxyRow] = []
     first_window = math.ceil(count / 2)
     leaving_set = set(leaving.tolist())
     for k, t in enumerate(leaving.tolist()):

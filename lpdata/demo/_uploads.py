@@ -45,6 +45,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -157,7 +158,7 @@ def write_clo_workbook(out: Path, sent: pl.DataFrame, clo: pl.DataFrame, section
     path = out / CLO_WORKBOOK
     year, semester = int(items["academic_year"][0]), int(items["semester"][0])
     rows = write_national_workbook(path, _cover(year, semester, CLO_BOOK_CODE), [(CLO_SHEET, CLO_HEADER, body)])
-    _stamp(path, sent["submitted_at"].max())  # type: ignore[arg-type]
+    _stamp(path, cast(dt.datetime, sent["submitted_at"].max()))  # a Datetime column; a batch has rows
     return Uploaded(path, rows, {REASONS["id"]: bad} if bad else {})
 
 
@@ -207,5 +208,5 @@ def write_mp_workbook(out: Path, sent: pl.DataFrame, mp: pl.DataFrame, people: p
     path = out / MP_WORKBOOK
     year = int(items["academic_year"][0])
     rows = write_national_workbook(path, _cover(year, 0, MP_BOOK_CODE), sheets)
-    _stamp(path, sent["submitted_at"].max())  # type: ignore[arg-type]
+    _stamp(path, cast(dt.datetime, sent["submitted_at"].max()))  # a Datetime column; a batch has rows
     return Uploaded(path, rows, {REASONS["id"]: bad} if bad else {})

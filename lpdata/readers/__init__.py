@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 import yaml
@@ -84,14 +85,15 @@ class Export:
                 return None
             now = dt.datetime.now()
             s = pl.max_horizontal([pl.col(c).cast(pl.Datetime("us")) for c in cols])
-            return self.rows.lazy().select(s.alias("s")).filter(pl.col("s") <= now) \
+            newest: dt.datetime | None = self.rows.lazy().select(s.alias("s")).filter(pl.col("s") <= now) \
                 .select(pl.col("s").max()).collect().item()
+            return newest
         stamps = newest_stamp(self.kind, self.rows)
         if stamps is None:
             return None
         now = dt.datetime.now()
         past = stamps.filter(stamps <= now)
-        return past.max() if len(past) else None  # type: ignore[return-value]
+        return cast(dt.datetime, past.max()) if len(past) else None  # a Datetime column
 
     @property
     def partitions(self) -> tuple[str, ...]:
@@ -213,7 +215,7 @@ def _read_zip(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spill: 
 
 def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Spill | None) -> list[Export]:
     """`read_file` for a plain file."""
-    if reads_in_batches(path, spill):
+    if spill is not None and reads_in_batches(path, spill):  # (reads_in_batches is False without one)
         try:
             got = big.read_big_csv(path, resolver=resolver, hasher=hasher, spill=spill,
                                    unnamed=_unnamed_columns)
@@ -227,10 +229,10 @@ def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Sp
     sha = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
     if suffix in YAML_SUFFIXES:
-        data = _load_yaml(path, raw)
-        if isinstance(data, dict) and "rules" in data:
-            return [_export_rules(path, sha, parse_rules(data, path))]
-        return [_read_schedule(path, data, sha, hasher)]
+        document = _load_yaml(path, raw)
+        if isinstance(document, dict) and "rules" in document:
+            return [_export_rules(path, sha, parse_rules(document, path))]
+        return [_read_schedule(path, document, sha, hasher)]
     if suffix == ".csv" or suffix in TEXT_SUFFIXES:
         return [_read_text(path, raw, sha, resolver, hasher)]
     # .xlsx / .xls: every sheet that is not a cover is data, each recognised on its own.
@@ -250,7 +252,7 @@ def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Sp
         for header, value in values.items():
             cover.setdefault(header, value)
     book = cover.get("名冊別", "")
-    titles: dict[str, list] = {}
+    titles: dict[str, list[list[str | None]]] = {}
     for sheet in data:
         preview = sheet.rows[:PREVIEW_ROWS]
         context = {**cover, SHEET_HEADER: sheet_label(sheet.name)}  # a layout's `book` is its sheet's name
@@ -388,7 +390,7 @@ def _cross_sheet_duplicates(kind: Kind, rows: pl.DataFrame, rejects: pl.DataFram
         pl.col("__raw").alias("raw"),
         (pl.col("national_id_hash") if "national_id_hash" in dups.columns
          else pl.lit(None, dtype=pl.String)).alias("national_id_hash"),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]  # polars stubs: see REJECT_SCHEMA
     return rows.filter(~dup).drop("__i"), pl.concat([rejects, extra])
 
 
@@ -414,7 +416,8 @@ def parse_rules(data: object, path: Path) -> pl.DataFrame:
     Unknown rules or settings and non-numbers are errors naming the file and the key: a typo must
     not silently leave a default in force."""
     entries = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or set(data) - {"rules"}:  # type: ignore[arg-type]
+    # `entries` is a list only if `data` is a mapping; the second isinstance says so to mypy.
+    if not isinstance(entries, list) or not isinstance(data, dict) or set(data) - {"rules"}:
         raise UnknownKindError("a rules file holds one key, `rules:`, a list of dated entries", file=path,
                                nearest="rules", expected="rules: [{effective_from: 113, R-CLO-SUBMIT-MAX: "
                                "{max_per_year: 6}}, ...]")

@@ -31,6 +31,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -285,7 +286,7 @@ def head_of(source: Path, encoding: str) -> Decoded:
 def batches(source: Path, header_index: int, width: int, file: Path,
             rows: int = CHUNK_ROWS, delimiter: str = ",") -> Iterator[pl.DataFrame]:
     """The body below the header, `rows` records at a time, each as `read_csv_body` gives it."""
-    lf = pl.scan_csv(source, **csv_options(header_index, width, delimiter))  # type: ignore[arg-type]
+    lf = pl.scan_csv(source, **csv_options(header_index, width, delimiter))
     try:
         for batch in lf.collect_batches(chunk_size=rows):
             yield finish_csv_body(batch, header_index, width)
@@ -339,7 +340,7 @@ def read_big_csv(path: Path, *, resolver: HeaderResolver, hasher: IdHasher, spil
                 hashes.append(typed.rows.select(pl.struct(key).hash(_HASH_SEED)).to_series().to_numpy())
         del typed, body
     if schema is None:  # no rows at all: type an empty body for the schemas
-        empty = finish_csv_body(pl.DataFrame(schema=csv_options(index, match.width)["schema"])  # type: ignore[arg-type]
+        empty = finish_csv_body(pl.DataFrame(schema=csv_options(index, match.width)["schema"])
                                 .with_columns(pl.lit(None, dtype=pl.UInt32).alias("_idx")), index, match.width)
         empty = with_context(match, empty)
         schema = type_rows(kind, match, empty, sheet=None, hasher=hasher, keep_raw=False).rows.schema
@@ -388,7 +389,7 @@ def _duplicates(kind: Kind, match: HeaderMatch, spilled: SpilledRows, ranges: li
     raw = pl.concat(raws) if raws else pl.DataFrame(schema={ROW: pl.Int64, "raw": pl.String})
     # Rewrite the spill files that held them.
     files = list(spilled.files)
-    lo, hi = int(dup_rows.min()), int(dup_rows.max())  # type: ignore[arg-type]
+    lo, hi = int(cast(int, dup_rows.min())), int(cast(int, dup_rows.max()))  # row numbers, at least one
     for i, (first, last) in enumerate(ranges):
         if last < lo or first > hi:
             continue

@@ -28,6 +28,8 @@ from ..layouts import BOOKS, LAYOUTS, Layout, matchable
 #: Labels that mark a cover sheet (封面) of a workbook.
 COVER_LABELS = ("學校代碼", "學年度", "名冊別", "學校名稱", "封面")
 _DECORATION = re.compile(r"[\s*＊:：]|\(必填\)|（必填）")
+#: A complete header match: (the row's own cells matched, kind, positions, duplicated columns).
+_Found = tuple[int, Kind, dict[str, int], list[str]]
 
 
 def normalize_header(text: str | None) -> str:
@@ -250,7 +252,7 @@ class HeaderResolver:
         for index, row in enumerate(rows):
             if sum(1 for c in row if c) < 2:
                 continue
-            found: list[tuple[int, Kind, dict[str, int], list[str]]] = []
+            found: list[_Found] = []
             width = _width(row)
             for kind in self.kinds:
                 if code in BOOKS and isinstance(kind, Layout) and code not in kind.books:
@@ -342,7 +344,7 @@ def _sources(kind: Kind, name: str) -> tuple[str, ...]:
     return next(d.sources for d in kind.derived if d.name == name)
 
 
-def _by_hint(tied: list, sheet: str, hint: str) -> list:
+def _by_hint(tied: list[_Found], sheet: str, hint: str) -> list[_Found]:
     """Of tied complete matches: those whose layout's hints are in the sheet's name, else in `hint`
     (the 名冊's name), else the one layout marked `fallback`; else all of them."""
     for text in (normalize_header(sheet), normalize_header(hint)):

@@ -19,6 +19,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import polars as pl
 
@@ -163,13 +164,20 @@ def load_or_create_key(path: Path | None = None) -> bytes:
     return key
 
 
+class _Memo(TypedDict, total=False):
+    """An IdHasher's caches: IDs already hashed (id, hash) and the HMAC pads."""
+
+    frame: pl.DataFrame
+    pads: tuple[hashlib._Hash, hashlib._Hash]
+
+
 @dataclass(frozen=True)
 class IdHasher:
     """HMAC-SHA-256 of normalised IDs with the installation's key; hex digests."""
 
     key: bytes = field(repr=False)
     #: Per-hasher caches (HMAC pads, IDs already hashed); not part of its identity.
-    _memo: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
+    _memo: _Memo = field(default_factory=_Memo, repr=False, compare=False, hash=False)
 
     @classmethod
     def from_file(cls, path: Path | None = None) -> IdHasher:
@@ -223,4 +231,4 @@ class IdHasher:
             key = key.ljust(64, b"\0")
             pads = (hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key)))
             self._memo["pads"] = pads
-        return pads  # type: ignore[return-value]
+        return pads

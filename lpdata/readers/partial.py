@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import polars as pl
 
@@ -33,6 +34,9 @@ from .ids import IdHasher
 from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, _part_expr, type_rows
 from .tables import ROW
 
+if TYPE_CHECKING:  # lpdata.readers imports this module: its Export for the annotations only
+    from . import Export
+
 #: The 學號 a row without 身分證號 is tied by, and its raw cells (for the quarantine if it is not).
 STUDENT_NO = "_student_no"
 RAW = "_raw"
@@ -42,8 +46,14 @@ _ISCHOOL_ID = "_ischool_id"
 _BY_STUDENT_NO, _ISCHOOL = "by_student_no", "ischool_roster"
 
 
-def _loose(col: Column, **changes: object) -> Column:
-    return replace(col, required=False, nullable=True, **changes)  # type: ignore[arg-type]
+class _Changes(TypedDict, total=False):
+    """What `_loose` may change besides `required` and `nullable`."""
+
+    aliases: tuple[str, ...]
+
+
+def _loose(col: Column, **changes: Unpack[_Changes]) -> Column:
+    return replace(col, required=False, nullable=True, **changes)
 
 
 def _by_student_no(kind: Kind) -> Kind:
@@ -224,17 +234,17 @@ def _reject_ungraded(rows: pl.DataFrame, rejects: pl.DataFrame, typed: TypedRows
         pl.col("class_name").alias("value"),
         pl.lit("a 年級 column, or a class name that tells the grade (301, 普一甲)").alias("detail"),
         raw.alias("raw"), pl.col("national_id_hash"),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]  # polars stubs: see REJECT_SCHEMA
     return rows.filter(~bad), pl.concat([rejects, extra]).sort(ROW, nulls_last=True), typed.raw.filter(~bad)
 
 
-def contract_export(export: object) -> object:
+def contract_export(export: Export) -> Export:
     """An Export built with a kind of `type_match`: with the contract kind's key again."""
-    kind = export.kind  # type: ignore[attr-defined]
+    kind = export.kind
     base = KINDS_BY_NAME.get(kind.name)
     if base is None or (kind.key == base.key and [(c.name, c.required) for c in kind.columns]
                         == [(c.name, c.required) for c in base.columns]):
         return export  # a contract kind (value aliases and all): as read
     # The contract's columns, with the choices the school's value aliases gave them.
     columns = tuple(replace(base.column(c.name), choices=c.choices) for c in kind.columns)
-    return replace(export, kind=replace(base, columns=columns))  # type: ignore[type-var]
+    return replace(export, kind=replace(base, columns=columns))

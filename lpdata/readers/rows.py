@@ -21,6 +21,8 @@ from .values import F, clean_code, column_struct
 
 SHEET = "_sheet"
 PART = "_part"
+#: A rejected row's columns. `frame.cast(REJECT_SCHEMA)` carries a `type: ignore[arg-type]`: polars' stubs
+#: type cast's mapping as Mapping[name | selector | dtype, ...], and a Mapping's key type is invariant.
 REJECT_SCHEMA = {
     ROW: pl.Int64, SHEET: pl.String, "column": pl.String, "reason": pl.String,
     "value": pl.String, "detail": pl.String, "raw": pl.String,
@@ -197,7 +199,7 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
     frame = _parse(body, names, parsed, hasher)
     errors = [(c, pl.col(f"__e{i}")) for i, c in enumerate(kind.columns)]
 
-    extra_err = pl.when(pl.col(EXTRA).is_not_null() & (pl.col(EXTRA).str.strip_chars() != "")).then(
+    extra_err: pl.Expr = pl.when(pl.col(EXTRA).is_not_null() & (pl.col(EXTRA).str.strip_chars() != "")).then(
         pl.lit("too_many_fields"))
     frame = frame.with_columns(extra_err.alias("__e_extra"))
     extra_err = pl.col("__e_extra")
@@ -262,7 +264,7 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
         _raw_json(match, body).alias("raw"),
         (pl.col("national_id_hash") if "national_id_hash" in bad.columns
          else pl.lit(None, dtype=pl.String)).alias("national_id_hash"),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]  # polars stubs: see REJECT_SCHEMA
     raw = good.select(_raw_json(match, body).alias("__raw")).to_series() if keep_raw else None
     notices = find_notices(kind, match, body, sheet=sheet, kept=rows[ROW])
     return TypedRows(rows, rejects, body.height, raw, notices)
@@ -297,7 +299,7 @@ def duplicate_rejects(kind: Kind, dups: pl.DataFrame, raw: pl.DataFrame) -> pl.D
         _DUPLICATE_DETAIL.alias("detail"), pl.col("raw"),
         (pl.col("national_id_hash") if "national_id_hash" in frame.columns
          else pl.lit(None, dtype=pl.String)).alias("national_id_hash"),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]  # polars stubs: see REJECT_SCHEMA
 
 
 def raw_json(match: HeaderMatch, body: pl.DataFrame) -> pl.Expr:

@@ -13,10 +13,10 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar, cast
 
 import polars as pl
 
@@ -49,6 +49,7 @@ def undecodable(message: str, file: Path, offset: int, encoding: str) -> Undecod
     """The error for a byte that does not decode; `offset` and `encoding` (the one the file most
     likely is in) are kept on it, so the caller can name the row and column (`locate`)."""
     error = UndecodableFileError(message, file=file, expected=_EXPECTED_TEXT)
+    # Not declared on UndecodableFileError (lpdata/errors.py), hence the ignores; read back with getattr.
     error.offset = offset  # type: ignore[attr-defined]
     error.text_encoding = encoding  # type: ignore[attr-defined]
     return error
@@ -253,14 +254,29 @@ def read_csv_body(decoded: Decoded, header_index: int, width: int, file: Path,
     return finish_csv_body(frame, header_index, width)
 
 
-def csv_options(header_index: int, width: int, delimiter: str = ",") -> dict[str, object]:
+class CsvOptions(TypedDict):
+    """The keywords `csv_options` gives `pl.read_csv` / `pl.scan_csv` (typed, so a call checks them)."""
+
+    has_header: bool
+    schema: Mapping[str, type[pl.DataType]]
+    skip_rows: int
+    truncate_ragged_lines: bool
+    missing_columns: Literal["insert", "raise"]
+    row_index_name: str
+    quote_char: str
+    raise_if_empty: bool
+    infer_schema: bool
+    separator: str
+
+
+def csv_options(header_index: int, width: int, delimiter: str = ",") -> CsvOptions:
     """How Polars reads the body (`read_csv`, or `scan_csv` in batches for a big file): text cells
     `c0..`, OVERFLOW_CELLS more to spot extra cells, the record's index as `_idx`."""
     overflow = [f"_o{i}" for i in range(OVERFLOW_CELLS)]
     schema = {f"c{i}": pl.String for i in range(width)} | {o: pl.String for o in overflow}
-    return dict(has_header=False, schema=schema, skip_rows=header_index + 1, truncate_ragged_lines=True,
-                missing_columns="insert", row_index_name="_idx", quote_char='"', raise_if_empty=False,
-                infer_schema=False, separator=delimiter)
+    return CsvOptions(has_header=False, schema=schema, skip_rows=header_index + 1, truncate_ragged_lines=True,
+                      missing_columns="insert", row_index_name="_idx", quote_char='"', raise_if_empty=False,
+                      infer_schema=False, separator=delimiter)
 
 
 def finish_csv_body(frame: pl.DataFrame, header_index: int, width: int) -> pl.DataFrame:
@@ -324,7 +340,8 @@ def _scan_record(rec: str, delimiter: str = ",") -> str:
             if pos < n and rec[pos] not in delimiter + "\r\n":
                 return "text follows the closing quote of a quoted cell"
         else:
-            pos = _UNQUOTED_FIELD[delimiter].match(rec, pos).end()  # type: ignore[union-attr]
+            # Never None: the pattern also matches an empty cell.
+            pos = cast(re.Match[str], _UNQUOTED_FIELD[delimiter].match(rec, pos)).end()
             if pos < n and rec[pos] == '"':
                 return "a double quote inside a cell that does not begin with one"
         if pos >= n or rec[pos] in "\r\n":
