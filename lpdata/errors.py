@@ -65,7 +65,13 @@ class InputFileError(LpdataError):
 
 
 class UndecodableFileError(InputFileError):
+    """Bytes that decode in none of the accepted encodings. When the bad byte's place is known,
+    `offset` (in the file) and `text_encoding` (the encoding that read furthest) say where, so the
+    reader can name the row and column."""
+
     code = "undecodable"
+    offset: int | None = None
+    text_encoding: str | None = None
 
 
 class NotASpreadsheetError(InputFileError):

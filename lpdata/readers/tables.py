@@ -49,9 +49,8 @@ def undecodable(message: str, file: Path, offset: int, encoding: str) -> Undecod
     """The error for a byte that does not decode; `offset` and `encoding` (the one the file most
     likely is in) are kept on it, so the caller can name the row and column (`locate`)."""
     error = UndecodableFileError(message, file=file, expected=_EXPECTED_TEXT)
-    # Not declared on UndecodableFileError (lpdata/errors.py), hence the ignores; read back with getattr.
-    error.offset = offset  # type: ignore[attr-defined]
-    error.text_encoding = encoding  # type: ignore[attr-defined]
+    error.offset = offset
+    error.text_encoding = encoding
     return error
 
 
