@@ -73,7 +73,7 @@ def _memory_limit() -> str:
 
 def parse_exported_at(text: str) -> dt.datetime:
     """`--exported-at` in any date spelling the exports use (AD or ROC, optional time)."""
-    value = pl.select(parse_datetime(pl.lit(text))[0]).item()
+    value: dt.datetime | None = pl.select(parse_datetime(pl.lit(text))[0]).item()
     if value is None:
         raise DateError(f"--exported-at {text!r} is not a date",
                           expected="2025-06-30, 2025-06-30 18:00 or 114/06/30")
