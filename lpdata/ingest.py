@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -167,7 +168,8 @@ def _read_all(n: int, read_one: Callable[[int], list[Export] | LpdataError],
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lp-read") as pool:
         for future in [pool.submit(worker) for _ in range(threads)]:
             future.result()
-    return results  # type: ignore[return-value]
+    # Every slot is filled: each worker ran until no file was left, and each result() re-raised.
+    return cast("list[list[Export] | LpdataError]", results)
 
 
 #: Files read at once (`LP_READ_THREADS`; default: 2, or 1 on a single core).
