@@ -58,7 +58,7 @@ from .store import (
     first_row,
     log_path,
     open_db,
-    scalar,
+    scalar_int,
     transaction,
     write_refused,
 )
@@ -218,7 +218,7 @@ def _finish(db: Path, staging: Path, created: dt.datetime, counts: Mapping[str, 
     try:
         for table, rows in counts.items():
             path = staging / f"{table}.parquet"
-            back = int(scalar(check, f"SELECT count(*) FROM read_parquet({_sql_str(path)})"))  # type: ignore[arg-type]
+            back = scalar_int(check, f"SELECT count(*) FROM read_parquet({_sql_str(path)})")
             if back != rows:
                 raise StoreError(f"the copy of {table} reads back {back} rows, not {rows}", file=path)
             os.chmod(path, 0o600)
@@ -375,7 +375,7 @@ def _build(tmp: Path, backup_dir: Path, manifest: Mapping[str, Any], notes: list
                     con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM {source}')
                     notes.append(f"table {table} is not one this lp-workbench creates; its rows were restored "
                                  "without its constraints")
-                counts[table] = int(scalar(con, f'SELECT count(*) FROM "{table}"'))  # type: ignore[arg-type]
+                counts[table] = scalar_int(con, f'SELECT count(*) FROM "{table}"')
                 if counts[table] != int(info["rows"]):
                     raise StoreError(f"table {table} restored {counts[table]} rows, but the backup says "
                                      f"{info['rows']}; the backup is damaged", file=backup_dir / info["file"])
@@ -398,7 +398,7 @@ def _settle_old(db: Path, notes: list[str]) -> tuple[list[MissedPurge], bool]:
         notes.append(f"the database being replaced could not be opened ({exc.message}); replaced anyway")
         return [], False
     try:
-        rows: list[tuple] = []
+        rows: list[tuple[Any, ...]] = []
         if "purge_runs" in _tables(con):
             rows = con.execute("SELECT purge_id, run_at, as_of FROM purge_runs").fetchall()
         con.execute("CHECKPOINT")

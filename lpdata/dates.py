@@ -58,6 +58,13 @@ class Term(tuple[int, int]):
         return f"{self[0]}-{self[1]}"
 
     @property
+    def seen_on(self) -> dt.date:
+        """`as_of`, where a Term must have one (a report's term: `page.resolve_term` sets it)."""
+        if self.as_of is None:
+            raise ValueError(f"the term {self} has no as-of date (page.resolve_term gives a report's term one)")
+        return self.as_of
+
+    @property
     def academic_year(self) -> int:
         return self[0]
 

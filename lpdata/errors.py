@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
+
+
+class Where(TypedDict, total=False):
+    """Where a problem is: `LpdataError`'s keywords, passed on by the errors that add their own."""
+
+    file: str | Path | None
+    sheet: str | None
+    row: int | None
+    column: str | None
+    expected: str | None
+    cell: int | None
 
 
 class LpdataError(Exception):
@@ -88,8 +100,8 @@ class UnknownKindError(InputFileError):
     code = "unknown_kind"
 
     def __init__(self, message: str, *, nearest: str | None = None,
-                 missing: Sequence[str] = (), **where: object) -> None:
-        super().__init__(message, **where)  # type: ignore[arg-type]
+                 missing: Sequence[str] = (), **where: Unpack[Where]) -> None:
+        super().__init__(message, **where)
         self.nearest = nearest
         self.missing = tuple(missing)
 
@@ -166,8 +178,8 @@ class ParameterError(ConfigError):
     code = "bad_parameter"
 
     def __init__(self, message: str, *, key: str | None = None, line: int | None = None,
-                 **where: object) -> None:
-        super().__init__(message, **where)  # type: ignore[arg-type]
+                 **where: Unpack[Where]) -> None:
+        super().__init__(message, **where)
         self.key = key
         self.line = line
 
@@ -193,8 +205,8 @@ class NotebookError(LpdataError):
 
     code = "notebook_error"
 
-    def __init__(self, message: str, *, notebook: str | None = None, **where: object) -> None:
-        super().__init__(message, **where)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, notebook: str | None = None, **where: Unpack[Where]) -> None:
+        super().__init__(message, **where)
         self.notebook = notebook
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -73,7 +74,7 @@ def _memory_limit() -> str:
 
 def parse_exported_at(text: str) -> dt.datetime:
     """`--exported-at` in any date spelling the exports use (AD or ROC, optional time)."""
-    value = pl.select(parse_datetime(pl.lit(text))[0]).item()
+    value: dt.datetime | None = pl.select(parse_datetime(pl.lit(text))[0]).item()
     if value is None:
         raise DateError(f"--exported-at {text!r} is not a date",
                           expected="2025-06-30, 2025-06-30 18:00 or 114/06/30")
@@ -167,7 +168,8 @@ def _read_all(n: int, read_one: Callable[[int], list[Export] | LpdataError],
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lp-read") as pool:
         for future in [pool.submit(worker) for _ in range(threads)]:
             future.result()
-    return results  # type: ignore[return-value]
+    # Every slot is filled: each worker ran until no file was left, and each result() re-raised.
+    return cast("list[list[Export] | LpdataError]", results)
 
 
 #: Files read at once (`LP_READ_THREADS`; default: 2, or 1 on a single core).

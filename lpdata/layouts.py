@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
 
 from .contract import (
     ABSENCE_CODE,
@@ -157,7 +158,7 @@ SHEET_HEADER = "工作表"
 
 # --- building layouts from the target kind's columns ---------------------------------------------
 def _col(kind: str, name: str, header: str | None = None, *, required: bool = False,
-         aliases: tuple[str, ...] = (), **changes: object) -> Column:
+         aliases: tuple[str, ...] = (), **changes: Any) -> Column:
     """The target kind's column with this layout's header, aliases and required flag. Under the
     contract's own header it keeps the contract's aliases (a spelling added there reaches every
     layout); under a header of its own, only the `aliases` given (so that a v1 file never fits it)."""
@@ -165,7 +166,8 @@ def _col(kind: str, name: str, header: str | None = None, *, required: bool = Fa
     inherited = (base.header, *base.aliases) if header in (None, base.header) else ()
     header = header or base.header
     names = tuple(dict.fromkeys(a for a in (*aliases, *inherited) if a != header))
-    return replace(base, header=header, aliases=names, required=required, **changes)  # type: ignore[arg-type]
+    # `changes`: other Column fields, by name (replace checks them)
+    return replace(base, header=header, aliases=names, required=required, **changes)
 
 
 def _layout(kind: str, layout: str, columns: Mapping[str, Column], *, books: tuple[str, ...],

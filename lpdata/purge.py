@@ -38,7 +38,7 @@ from . import __version__
 from ._filelock import file_state, replace_locked
 from .dates import as_of_date, parse_as_of
 from .errors import DateError, LpdataError, StoreError
-from .store import _user, append_log, ensure_schema, error_record, log_path, scalar, transaction
+from .store import _user, append_log, ensure_schema, error_record, log_path, scalar_int, scalar_str, transaction
 from .views import connect
 
 DUE = "due_for_deletion"
@@ -105,7 +105,7 @@ def _stage_due(con: duckdb.DuckDBPyConnection) -> int:
     delete changes what the view sees); returns how many."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _lp_purge_due AS "
                 f"SELECT DISTINCT {HASH} FROM retention WHERE state = '{DUE}'")
-    return int(scalar(con, "SELECT count(*) FROM _lp_purge_due"))  # type: ignore[arg-type]
+    return scalar_int(con, "SELECT count(*) FROM _lp_purge_due")
 
 
 def _of_due(table: str) -> str:
@@ -124,9 +124,9 @@ def plan_purge(db: str | Path, as_of: dt.date | str | None = None, *,
             f"""SELECT national_id_hash, student_no, class_name, academic_year, graduated_on, seal_until
                 FROM retention WHERE state = '{DUE}' ORDER BY graduated_on, student_no""").fetchall()
         students = tuple(DueStudent(*r) for r in rows)
-        sealed = int(scalar(con, "SELECT count(*) FROM retention WHERE state <> ?", [DUE]))  # type: ignore[arg-type]
+        sealed = scalar_int(con, "SELECT count(*) FROM retention WHERE state <> ?", [DUE])
         _stage_due(con)
-        counts = {t: int(scalar(con, f"SELECT count(*) {_of_due(t)}"))  # type: ignore[arg-type]
+        counts = {t: scalar_int(con, f"SELECT count(*) {_of_due(t)}")
                   for t in student_tables(con)}
     finally:
         con.close()
@@ -169,7 +169,7 @@ def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: s
                 n = con.execute(f"DELETE {_of_due(table)}").fetchall()
                 deleted[table] = int(n[0][0]) if n else 0
             con.execute("DROP TABLE _lp_purge_due")
-            purge_id = int(scalar(con, "SELECT coalesce(max(purge_id), 0) + 1 FROM purge_runs"))  # type: ignore[arg-type]
+            purge_id = scalar_int(con, "SELECT coalesce(max(purge_id), 0) + 1 FROM purge_runs")
             run_at = dt.datetime.now()
             con.execute("INSERT INTO purge_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [purge_id, run_at, who, host, day, __version__, students,
@@ -205,7 +205,7 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db: Path, before_swap: Callable[[],
     tmp = db.with_name(db.name + ".purge-tmp")
     try:
         tmp.unlink(missing_ok=True)
-        name = str(scalar(con, "SELECT current_database()")).replace('"', '""')
+        name = scalar_str(con, "SELECT current_database()").replace('"', '""')
         con.execute("CHECKPOINT")
         con.execute("ATTACH '" + str(tmp).replace("'", "''") + "' AS lp_purge_copy")
         try:

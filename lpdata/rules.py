@@ -74,7 +74,7 @@ def install(con: duckdb.DuckDBPyConnection, *, school_file: Path | bool | None =
     """
     ingested = con.sql("SELECT effective_from, rule_id, setting, value FROM rules").pl()
     path = school_rules_file() if school_file is True else (school_file or None)
-    settings = merged_rules(ingested, path)  # type: ignore[arg-type]
+    settings = merged_rules(ingested, path)
     by_year = in_force(settings)
     con.register("_lp_rule_settings", settings)
     con.register("_lp_rules_in_force", by_year)

@@ -8,7 +8,7 @@ import polars as pl
 
 from .dates import as_of_date
 from .purge_needed import purge_warning
-from .store import first_row, scalar
+from .store import one_row, scalar_int
 from .views import connect
 
 
@@ -17,8 +17,8 @@ def status_frame(db: Path) -> tuple[pl.DataFrame, str]:
     con = connect(db)
     try:
         frame = con.sql("SELECT * FROM load_status").pl()
-        runs, last = first_row(con, "SELECT count(*), max(finished_at) FROM ingest_runs")  # type: ignore[misc]
-        quarantined = scalar(
+        runs, last = one_row(con, "SELECT count(*), max(finished_at) FROM ingest_runs")
+        quarantined = scalar_int(
             con, "SELECT coalesce(sum(rows_quarantined), 0) FROM snapshots "
             "WHERE snapshot_id IN (SELECT snapshot_id FROM current_snapshots)")
         as_of = as_of_date(con)

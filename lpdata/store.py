@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -34,6 +35,8 @@ from .readers.ids import IdHasher, mask_ids_in_text
 from .readers.rows import PART, SHEET
 from .readers.tables import ROW
 from .resolve import tie_student_numbers
+
+T = TypeVar("T")
 
 #: The layout of the tables. A file of an older version is upgraded by `lpdata.migrate` when it is
 #: first opened (a copy of it kept beside it); a newer one is refused. 2: snap_national_uploads,
@@ -110,16 +113,51 @@ def _kind_ddl(kind: Kind) -> str:
             f"_file_id INTEGER NOT NULL, _row BIGINT, _sheet VARCHAR, _part VARCHAR NOT NULL,\n    {cols});")
 
 
-def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> tuple | None:
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
     """The first row of a query, with the result fully consumed (DuckDB 2 keeps a result open after
     fetchone(), and the next statement on the connection would fail)."""
     rows = con.execute(sql, list(params)).fetchall()
     return rows[0] if rows else None
 
 
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...]:
+    """The first row of a query that always returns one (an aggregate); no row is a `StoreError`."""
+    row = first_row(con, sql, params)
+    if row is None:
+        raise StoreError(f"the query `{_one_line(sql)}` returned no row")
+    return row
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> object:
+    """The first column of the first row; None without a row. Its type is the caller's to check:
+    `scalar_as`, `scalar_int` and `scalar_str` do."""
     row = first_row(con, sql, params)
     return row[0] if row else None
+
+
+def scalar_as(con: duckdb.DuckDBPyConnection, sql: str, type_: type[T], params: Sequence[object] = ()) -> T:
+    """`scalar` for a query whose value has a known type; another type (or NULL, or no row) is a
+    `StoreError` naming the query, rather than a wrong value further on."""
+    value = scalar(con, sql, params)
+    if not isinstance(value, type_):
+        raise StoreError(f"the query `{_one_line(sql)}` returned {type(value).__name__}, "
+                         f"not {type_.__name__}")
+    return value
+
+
+def scalar_int(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
+    """`scalar` for an integer (a count, a next id)."""
+    return scalar_as(con, sql, int, params)
+
+
+def scalar_str(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> str:
+    """`scalar` for text (a name, a setting)."""
+    return scalar_as(con, sql, str, params)
+
+
+def _one_line(sql: str) -> str:
+    """A query as one line, for an error message."""
+    return " ".join(sql.split())
 
 
 # --- opening the file ------------------------------------------------------------------------
@@ -296,7 +334,7 @@ def write_refused(exc: BaseException) -> StoreError | None:
 
 
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
-    return int(scalar(con, f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))  # type: ignore[arg-type]
+    return scalar_int(con, f"SELECT coalesce(max({column}), 0) + 1 FROM {table}")
 
 
 def _current_hashes(con: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
@@ -436,7 +474,7 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
                 FROM {table} WHERE _snapshot_id = ?
                 QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _file_id) > 1""", [snapshot_id])
         try:
-            dups = int(scalar(con, "SELECT count(*) FROM _lp_cross_file_dups"))  # type: ignore[arg-type]
+            dups = scalar_int(con, "SELECT count(*) FROM _lp_cross_file_dups")
             if dups:
                 con.execute(
                     """INSERT INTO quarantine (file_id, snapshot_id, kind, sheet, row_number, column_name, reason,
@@ -538,7 +576,13 @@ __all__ = [
     "append_log",
     "check_key",
     "ensure_schema",
+    "first_row",
+    "one_row",
     "open_db",
+    "scalar",
+    "scalar_as",
+    "scalar_int",
+    "scalar_str",
     "table_name",
     "transaction",
     "write_exports",

@@ -60,6 +60,12 @@ def test_term_spans_and_binds() -> None:
     assert (year, semester) == (113, 2)
 
 
+def test_term_seen_on_is_its_as_of_date_and_required() -> None:
+    assert Term(113, 2, D(2025, 3, 1)).seen_on == D(2025, 3, 1)
+    with pytest.raises(ValueError, match="113-1 has no as-of date"):
+        _ = Term(113, 1).seen_on
+
+
 def test_term_orders_hashes_and_prints_as_its_pair() -> None:
     assert sorted([Term(113, 2), Term(112, 2), Term(113, 1)]) == [Term(112, 2), Term(113, 1), Term(113, 2)]
     assert Term(113, 2, D(2025, 3, 1)) == Term(113, 2) and Term(113, 1) != Term(113, 2)

@@ -24,7 +24,7 @@ import polars as pl
 from .i18n import Strings
 
 if TYPE_CHECKING:
-    from .terms import Term
+    from ..dates import Term
 
 MAX_ROWS = 60
 WRAP_AT = 24  # characters: a longer cell may wrap, shorter ones stay on one line
@@ -82,7 +82,7 @@ def title(t: Strings, key: str, term: Term | None = None, **fields: Any) -> Html
     """The page's title, its term and as-of date, and the page style (once per page)."""
     sub = []
     if term is not None:
-        sub = [term.label(t), t("as_of", as_of=term.as_of.isoformat())]
+        sub = [term.label(t), t("as_of", as_of=term.seen_on.isoformat())]
     return Html(f'{STYLE}<div class="lp-page"><h1>{esc(t(key, **fields))}</h1>'
                 f'<p class="lp-sub">{esc(" · ".join(sub))}</p></div>')
 

@@ -35,6 +35,10 @@ VL_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 STUDENT_COLUMNS = frozenset({"national_id_hash", "student_no", "name", "seat_no", "student_name", "address"})
 MAX_ROWS = 500
 
+#: What `bars` and `lines` return: one chart, or its layers (`alt.layer` gives a LayerChart, typed
+#: by altair as possibly a FacetChart).
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
+
 CONFIG: dict[str, Any] = {
     "font": FONT,
     "background": "white",
@@ -78,7 +82,7 @@ def _axis_format(percent: bool, integer: bool = True) -> dict[str, Any]:
 def bars(frame: pl.DataFrame, category: str, value: str, *, group: str | None = None, stack: bool = False,
          percent: bool = False, title: str = "", category_title: str = "", value_title: str = "",
          group_title: str = "", order: Sequence[str] | None = None, group_order: Sequence[str] | None = None,
-         horizontal: bool = True, labels: bool = True, width: int = 520) -> alt.Chart:
+         horizontal: bool = True, labels: bool = True, width: int = 520) -> AnyChart:
     """Bars of `value` per `category`, side by side (or stacked) by `group`. Categories keep `order`
     (default: as they come in the frame): never sorted by value, so no bar chart is a ranking."""
     data = _check(frame.select([c for c in (category, value, group) if c]))
@@ -112,7 +116,7 @@ def bars(frame: pl.DataFrame, category: str, value: str, *, group: str | None = 
     size = {"height": max(len(order), 1) * band, "width": width} if horizontal else \
         {"width": max(width, len(order) * band), "height": 260}
     base = alt.Chart(data)
-    chart = base.mark_bar().encode(**enc)
+    chart: AnyChart = base.mark_bar().encode(**enc)
     if labels and not stack:
         text_enc = {k: v for k, v in enc.items() if k != "color"}
         fmt = ".1%" if percent else (",d" if integer else ",.1f")
@@ -126,7 +130,7 @@ def bars(frame: pl.DataFrame, category: str, value: str, *, group: str | None = 
 def lines(frame: pl.DataFrame, date: str, value: str, series: str, *, dash: str | None = None,
           percent: bool = True, title: str = "", date_title: str = "", value_title: str = "",
           series_title: str = "", series_order: Sequence[str] | None = None, dash_order: Sequence[str] | None = None,
-          deadlines: Sequence[tuple[str, dt.date]] = (), width: int = 560, height: int = 260) -> alt.Chart:
+          deadlines: Sequence[tuple[str, dt.date]] = (), width: int = 560, height: int = 260) -> AnyChart:
     """One line per `series` (colour) and `dash` value (solid for the first, dashed for the next:
     e.g. a class beside the school) over `date`, points marked, with `deadlines` as labelled rules."""
     data = _check(frame.select([c for c in (date, value, series, dash) if c]))

@@ -46,9 +46,11 @@ def register_engine() -> None:
 
         class WarmKernelEngine(NBClientEngine):
             @classmethod
-            def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,  # type: ignore[no-untyped-def]
-                                         stderr_file=None, start_timeout=60, execution_timeout=None,
-                                         km=None, kc=None, holder=None, **kwargs):
+            def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                         stdout_file: Any = None, stderr_file: Any = None,
+                                         start_timeout: int = 60, execution_timeout: float | None = None,
+                                         km: Any = None, kc: Any = None, holder: dict[str, Any] | None = None,
+                                         **kwargs: Any) -> Any:
                 if holder is not None:
                     holder["nb"] = nb_man.nb  # so that a timeout or a dead kernel still leaves a notebook
                 client = PapermillNotebookClient(
@@ -71,6 +73,7 @@ SKIP_IMPORTS = ("rfc3987_syntax",)
 def skip_slow_imports() -> None:
     """Mark SKIP_IMPORTS absent in this process (before anything imports jsonschema)."""
     for name in SKIP_IMPORTS:
+        # typeshed types sys.modules without None, yet None there is how Python marks a module absent
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 

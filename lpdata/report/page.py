@@ -20,6 +20,7 @@ The work is done in the rooms this facade gathers, one concept each:
 
 from __future__ import annotations
 
+from ..dates import Term, as_of_date, term_of
 from .blocks import Number, footnotes, headline, labelled, paragraph, rate_text, section, table, title
 from .privacy import min_students, small_marker, suppress_small
 from .readings import (
@@ -37,8 +38,8 @@ from .readings import (
     rates_long,
     rollup,
 )
-from .session import as_of_date, at_dates, connect, has_view, read
-from .terms import Term, as_of_points, resolve_term, schedule, term_of
+from .session import at_dates, connect, has_view, read
+from .terms import as_of_points, resolve_term, schedule
 
 __all__ = [
     "COMPLETION_COUNTS", "COMPLETION_RATES", "UPLOAD_DEADLINES", "Number", "Term", "ageing", "ageing_order",

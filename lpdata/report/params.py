@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -33,7 +33,7 @@ from ..errors import ParameterError
 # --- YAML --------------------------------------------------------------------------------------
 
 
-class YamlMap(dict):  # type: ignore[type-arg]
+class YamlMap(dict[Any, Any]):
     """A YAML mapping that remembers the 1-based line of the mapping and of each key."""
 
     line: int | None = None
@@ -65,7 +65,7 @@ def _construct_bool(loader: LpYamlLoader, node: yaml.ScalarNode) -> bool | str:
     return _TRUE_FALSE.get(text.lower(), text)  # yes/no/on/off stay text
 
 
-def _construct_map(loader: LpYamlLoader, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
+def _construct_map(loader: LpYamlLoader, node: yaml.MappingNode) -> Iterator[YamlMap]:
     data = YamlMap()
     data.line = node.start_mark.line + 1
     data.lines = {}

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 import duckdb
 import polars as pl
 
+from ..dates import Term
 from .blocks import rate_text
 from .i18n import Strings
 from .privacy import is_small, small_marker
 from .session import at_dates
-from .terms import Term, as_of_points
+from .terms import as_of_points
 
 
 def rollup(frame: pl.DataFrame, by: Sequence[str], counts: Sequence[str],
@@ -43,7 +44,7 @@ def completion_dates(term: Term, deadlines: Mapping[str, dt.date | None], *,
     """Weekly as-of dates from the term's start to as_of (or to the last upload deadline or the
     term's end, whichever is later, once that has passed), plus `extra` dates in that range."""
     last = max([term.ends_on, *(d for k, d in deadlines.items() if k in UPLOAD_DEADLINES and d)])
-    return as_of_points(term.starts_on, min(term.as_of, last), extra=extra)
+    return as_of_points(term.starts_on, min(term.seen_on, last), extra=extra)
 
 
 def completion_over_time(con: duckdb.DuckDBPyConnection, term: Term, dates: Iterable[dt.date]) -> pl.DataFrame:

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from ..dates import as_of_date, newest_export_or_today, parse_as_of, set_as_of
-from ..store import scalar
+from ..store import scalar_int
 from ..views import connect as _connect
 from ..views import ensure_views, views_in
 
@@ -124,7 +124,7 @@ def read(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -
 def has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether queries/ defines the view `name` (a report may show a section only when it does)."""
     ready(con, name)
-    return bool(scalar(con, "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]))
+    return scalar_int(con, "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]) > 0
 
 
 def _point_as_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> None:

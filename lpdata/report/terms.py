@@ -12,9 +12,9 @@ from typing import cast
 
 import duckdb
 
-from ..dates import Term, term_of
+from ..dates import Term, as_of_date, term_of
 from ..store import scalar
-from .session import as_of_date, read, ready
+from .session import read, ready
 
 
 def resolve_term(con: duckdb.DuckDBPyConnection, academic_year: int | str | None = None,
