@@ -42,7 +42,7 @@ STYLE = """<style>
 .lp-page table.lp-table th,.lp-page table.lp-table td{border-bottom:1px solid #e3e3e3;padding:.25em .6em;
 text-align:left;vertical-align:top;white-space:nowrap}
 .lp-page table.lp-table th{background:#f3f3f3;white-space:normal;min-width:4em}
-.lp-page table.lp-table th [title]{cursor:help;text-decoration:underline dotted}
+.lp-page table.lp-table th[title]{cursor:help;text-decoration:underline dotted}
 .lp-page table.lp-table td.lp-n{text-align:right;font-variant-numeric:tabular-nums}
 .lp-page table.lp-table td.lp-wrap{white-space:normal;min-width:18em}
 .lp-notes{font-size:.85em;color:#444;margin-top:1.5em}.lp-more{color:#666;font-size:.85em}
@@ -179,7 +179,16 @@ def _lp_markup(rendered: str, missing: str) -> str:
 
     out = _GT_CELL.sub(cell, rendered[rendered.index("<table"):rendered.rindex("</table>") + len("</table>")])
     out = re.sub(r'<table class="gt_table"[^>]*>', '<table class="lp-table">', out, count=1)
-    out = out.replace('<tr class="gt_col_headings">', "<tr>")
+    out = out.replace('<tr class="gt_col_headings">', "<tr>").replace('<tbody class="gt_table_body">', "<tbody>")
+    # Headers as the page has always written them: <th>, with a definition as its own title (no
+    # span, no layout attributes); great_tables' title row back as the table's <caption>.
+    out = re.sub(r'<th class="gt_col_heading[^"]*"[^>]*>', "<th>", out)
+    out = re.sub(r'<th><span title="([^"]*)">(.*?)</span></th>', r'<th title="\1">\2</th>', out)
+    heading = re.search(r'\s*<tr class="gt_heading">\s*<td [^>]*>(.*?)</td>\s*</tr>', out, flags=re.DOTALL)
+    if heading is not None:
+        out = out[:heading.start()] + out[heading.end():]
+        caption = f"<caption>{heading.group(1)}</caption>"
+        out = out.replace('<table class="lp-table">', '<table class="lp-table">' + caption, 1)
     # header ids only served the `headers` of the cells just rewritten; several tables share a page
     return re.sub(r'(<t[hd]\b[^>]*?) id="[^"]*"', r"\1", out)
 

@@ -51,7 +51,8 @@ FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,
 
 #: Calls whose argument is SQL: method name -> position of the SQL argument.
 SQL_METHODS = {"execute": 0, "sql": 0, "query": 0, "executemany": 0}
-SQL_HELPERS = {"first_row": 1, "scalar": 1, "read": 1, "at_dates": 1}
+SQL_HELPERS = {"first_row": 1, "scalar": 1, "scalar_as": 1, "scalar_int": 1, "scalar_str": 1, "one_row": 1,
+               "read": 1, "at_dates": 1}
 
 #: What may be interpolated into SQL text, per module: the expression as written -> why it is safe.
 #: Everything here is an identifier or text the code itself holds, never a value a user typed.
