@@ -291,10 +291,9 @@ VALUES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "ambiguous_student_no": ("無身分證號，且同學期名冊有多人使用此學號",
                                  "no national ID, and several roster rows have its 學號"),
         "whole_year_semester": ("封面學期為 0（全學年），但此名冊需要學期", "學期 0 (whole year) where a semester is needed"),
-        "eudc_character": ("含造字（僅在造字所在電腦正確顯示，已載入，請至來源更正）",
-                           "a 造字 (private character): loaded; correct it at the source"),
-        "replaced_character": ("姓名中有「?」（Excel 存檔時遺失的字，已載入，請至來源更正）",
-                               "a ? where a character was lost: loaded; correct it at the source"),
+        # Notices: the rows ARE loaded (the label says so; the detail says to correct them at the source).
+        "eudc_character": ("造字（已載入）", "造字 (loaded)"),
+        "replaced_character": ("姓名中有 ?（已載入）", "? in a name (loaded)"),
     },
     "metric": {
         "median_turnaround_days": ("認證天數中位數", "median turnaround (days)"),
