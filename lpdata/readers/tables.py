@@ -212,8 +212,9 @@ def locate_undecodable(exc: UndecodableFileError, source: bytes | Path, file: Pa
     """`exc` (from `decode_csv_bytes` or a big file's decoding) with the row (as a spreadsheet numbers
     it) and the column (its header as printed, else its letter) of the bad byte filled in, when its
     offset is known. `find` recognises the header row in the first rows (`HeaderResolver.find_header`)."""
-    offset = getattr(exc, "offset", None)
-    encoding = getattr(exc, "text_encoding", None)
+    from .guard import column_letters
+
+    offset, encoding = exc.offset, exc.text_encoding
     if offset is None or encoding not in _PYTHON_CODEC:
         return exc
     head = b"".join(_chunks(source, 1 << 20))
@@ -231,16 +232,8 @@ def locate_undecodable(exc: UndecodableFileError, source: bytes | Path, file: Pa
     header = None
     if found is not None and counter.row > found[0] + 1 and counter.cell < len(found[1].headers):
         header = found[1].headers[counter.cell].strip() or None
-    exc.column = header or _letters(counter.cell + 1)
+    exc.column = header or column_letters(counter.cell + 1)
     return exc
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out or "A"
 
 
 def read_csv_body(decoded: Decoded, header_index: int, width: int, file: Path,
