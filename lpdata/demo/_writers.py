@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -81,11 +82,7 @@ def write_xlsx(path: Path, header: Sequence[str], sheets: Sequence[tuple[str, st
                cover: Sequence[tuple[str, str]] | None) -> int:
     """A workbook: an optional cover sheet (封面: label/value rows, no data header), then one sheet per
     (name, title, frame) with the title merged across the first row and the header below it."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"created": WORKBOOK_CREATED, "author": "lp-workbench demo"})
+    book = _workbook(path)
     bold = book.add_format({"bold": True})
     title_fmt = book.add_format({"bold": True, "align": "center", "font_size": 14})
     if cover is not None:
@@ -100,14 +97,7 @@ def write_xlsx(path: Path, header: Sequence[str], sheets: Sequence[tuple[str, st
         if title:
             sheet.merge_range(0, 0, 0, max(len(header) - 1, 1), title, title_fmt)
             r = 1
-        for c, h in enumerate(header):
-            sheet.write_string(r, c, h, bold)
-        for values in frame.iter_rows():
-            r += 1
-            for c, v in enumerate(values):
-                if v is not None and v != "":
-                    sheet.write_string(r, c, str(v))
-        rows += frame.height
+        rows += _write_table(sheet, r, header, frame, bold)
     book.close()
     return rows
 
@@ -118,11 +108,7 @@ def write_national_workbook(path: Path, cover: Sequence[tuple[str, str | int]],
     one value row; an int is written as a number, as the templates pre-print 名冊別), then each
     (sheet name, header, text frame) with its header in row 1 and the data from row 2. Returns the
     data rows written."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"created": WORKBOOK_CREATED, "author": "lp-workbench demo"})
+    book = _workbook(path)
     sheet = book.add_worksheet("封面")
     for c, (label, _) in enumerate(cover):  # row by row: constant_memory writes each row once
         sheet.write_string(0, c, label)
@@ -133,16 +119,32 @@ def write_national_workbook(path: Path, cover: Sequence[tuple[str, str | int]],
             sheet.write_string(1, c, value)
     rows = 0
     for name, header, frame in sheets:
-        sheet = book.add_worksheet(name)
-        for c, h in enumerate(header):
-            sheet.write_string(0, c, h)
-        for r, values in enumerate(frame.iter_rows(), start=1):
-            for c, v in enumerate(values):
-                if v is not None and v != "":
-                    sheet.write_string(r, c, str(v))
-        rows += frame.height
+        rows += _write_table(book.add_worksheet(name), 0, header, frame)
     book.close()
     return rows
+
+
+def _workbook(path: Path) -> Any:
+    """An xlsxwriter workbook as every demo workbook is written: rows streamed (constant memory),
+    text kept as text (no number, formula or URL guessing), a fixed creation time (same bytes)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"created": WORKBOOK_CREATED, "author": "lp-workbench demo"})
+    return book
+
+
+def _write_table(sheet: Any, row: int, header: Sequence[str], frame: pl.DataFrame, header_format: Any = None) -> int:
+    """The header at `row`, then the frame's rows below it as text (empty cells left blank); returns
+    the data rows written."""
+    for c, h in enumerate(header):
+        sheet.write_string(row, c, h, header_format)
+    for r, values in enumerate(frame.iter_rows(), start=row + 1):
+        for c, v in enumerate(values):
+            if v is not None and v != "":
+                sheet.write_string(r, c, str(v))
+    return frame.height
 
 
 def write_zip(path: Path, members: Sequence[tuple[str, bytes]], when: dt.datetime) -> None:
