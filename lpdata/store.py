@@ -436,24 +436,14 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
                             f'FROM {source}', [snapshot_id, file_id])
         if export.rejects.height:
             rejects = export.rejects.select(
-                pl.lit(file_id, dtype=pl.Int32).alias("file_id"),
-                pl.lit(snapshot_id, dtype=pl.Int32).alias("snapshot_id"),
-                pl.lit(kind.name).alias("kind"), pl.col(SHEET).alias("sheet"),
-                pl.col(ROW).alias("row_number"), pl.col("column").alias("column_name"),
-                pl.col("reason"), pl.col("value"), pl.col("detail"), pl.col("raw").alias("raw_row"),
-                pl.col("national_id_hash"),
+                *_where_found(file_id, snapshot_id, kind),
+                pl.col("raw").alias("raw_row"), pl.col("national_id_hash"),
             )
             con.register("_incoming_rejects", rejects)
             con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _incoming_rejects")
             con.unregister("_incoming_rejects")
         if export.notices.height:
-            notices = export.notices.select(
-                pl.lit(file_id, dtype=pl.Int32).alias("file_id"),
-                pl.lit(snapshot_id, dtype=pl.Int32).alias("snapshot_id"),
-                pl.lit(kind.name).alias("kind"), pl.col(SHEET).alias("sheet"),
-                pl.col(ROW).alias("row_number"), pl.col("column").alias("column_name"),
-                pl.col("reason"), pl.col("value"), pl.col("detail"),
-            )
+            notices = export.notices.select(*_where_found(file_id, snapshot_id, kind))
             # The row's ID hash, from the row just stored: a purge then removes a graduate's notices
             # (their values hold names) with the rest of their rows.
             nid = (f"(SELECT r.national_id_hash FROM {table} r WHERE r._file_id = n.file_id "
@@ -497,6 +487,15 @@ def _write_kind(con: duckdb.DuckDBPyConnection, ingest_id: int, group: list[Expo
                     [snapshot_id, kind.name, part, when, n])
     return KindResult(kind.name, files, "loaded", snapshot_id, when, rows_read, rows_loaded,
                       rows_quarantined, tuple(p for p, _ in parts))
+
+
+def _where_found(file_id: int, snapshot_id: int, kind: Kind) -> list[pl.Expr]:
+    """The columns a quarantined row and a notice share: where it was found and why."""
+    return [pl.lit(file_id, dtype=pl.Int32).alias("file_id"),
+            pl.lit(snapshot_id, dtype=pl.Int32).alias("snapshot_id"),
+            pl.lit(kind.name).alias("kind"), pl.col(SHEET).alias("sheet"),
+            pl.col(ROW).alias("row_number"), pl.col("column").alias("column_name"),
+            pl.col("reason"), pl.col("value"), pl.col("detail")]
 
 
 @contextmanager

@@ -95,14 +95,8 @@ def _views(db: Path) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def school(tmp_path: Path) -> School:
-    from .queries.school import KEY_HEX
-
-    key = tmp_path / "keys" / "id-hash.key"
-    key.parent.mkdir()
-    key.write_text(KEY_HEX + "\n")
-    key.chmod(0o600)
-    school = School(tmp_path / "school", key)
+def school(tmp_path: Path, key_file: Path) -> School:
+    school = School(tmp_path / "school", key_file)
     _same_school(school, workbooks=False)  # roster, CLO items, submissions, receipts
     cc = "113000000000000000PHY01"
     school.add("courses", [dict(academic_year=113, semester=1, course_code=cc, course_name="物理", grade=1,

@@ -340,14 +340,10 @@ def test_without_interference_the_file_is_swapped(school: School) -> None:
     assert school.db.stat().st_ino != inode
 
 
-def test_a_graduates_notices_go_with_their_rows(tmp_path: Path) -> None:
+def test_a_graduates_notices_go_with_their_rows(tmp_path: Path, key_file: Path) -> None:
     """A 造字 in a due graduate's name is listed in row_notices (with its value: the name); the purge
     removes that notice with the student's other rows, and leaves another student's."""
-    key = tmp_path / "keys" / "id-hash.key"
-    key.parent.mkdir()
-    key.write_text(KEY_HEX + "\n")
-    key.chmod(0o600)
-    school = School(tmp_path / "school", key)
+    school = School(tmp_path / "school", key_file)
     due, enrolled = roster(1, 108, 2, "畢業", "2020-06-10"), roster(3, 108, 2, "在學")
     due["name"], enrolled["name"] = "學生\ue000一號", "學生\ue001三號"
     school.add("students", [due, enrolled])
