@@ -34,7 +34,7 @@ from .readers import (
     reads_in_batches,
     scan_folder,
 )
-from .readers.rows import PART, _part_expr
+from .readers.rows import PART, part_expr
 from .readers.values import parse_datetime
 from .store import DEFAULT_DB, IngestResult, append_log, error_record, open_db, write_exports
 
@@ -204,7 +204,7 @@ def fill_upload_batch(export: Export, shown: str, exported_at: dt.datetime | Non
         .then(pl.lit(shown)).otherwise(pl.col("batch_id")).alias("batch_id"),
         pl.col("submitted_at").fill_null(pl.lit(when).cast(pl.Datetime("us"))).alias("submitted_at"),
     ]
-    part = _part_expr(export.kind).alias(PART)
+    part = part_expr(export.kind).alias(PART)
     rows = export.rows
     if isinstance(rows, SpilledRows):  # a big file's rows: rewritten beside their Parquet files
         if not rows.files:

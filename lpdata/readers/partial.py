@@ -31,7 +31,7 @@ from ..contract import KINDS, KINDS_BY_NAME, STATUS, Column, ColumnType, Kind
 from ..errors import InputFileError
 from .detect import HeaderMatch, HeaderResolver
 from .ids import IdHasher
-from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, _part_expr, type_rows
+from .rows import PART, REJECT_SCHEMA, SHEET, TypedRows, part_expr, type_rows
 from .tables import ROW
 
 if TYPE_CHECKING:  # lpdata.readers imports this module: its Export for the annotations only
@@ -210,7 +210,7 @@ def type_match(match: HeaderMatch, body: pl.DataFrame, *, sheet: str | None, has
     if "grade" in derived:
         rows = rows.with_columns(grade_from_class(pl.col("class_name")).alias("grade"))
         rows, rejects, raw = _reject_ungraded(rows, rejects, typed, match)
-    rows = rows.with_columns(_part_expr(base).alias(PART))
+    rows = rows.with_columns(part_expr(base).alias(PART))
     private = [c for c in (STUDENT_NO, RAW) if c in rows.columns]
     rows = rows.select(ROW, SHEET, *base.stored_columns, PART, *private)
     export_kind = replace(match.kind, columns=tuple(c for c in match.kind.columns if c.name in

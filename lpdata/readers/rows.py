@@ -233,7 +233,7 @@ def type_rows(kind: Kind, match: HeaderMatch, body: pl.DataFrame, *, sheet: str 
                  if keep_raw else [])
     good = frame.select(ROW, SHEET, *stored, *raw_cells, "__reason").filter(pl.col("__reason").is_null())
     bad = frame.filter(pl.col("__reason").is_not_null())
-    part = _part_expr(kind)
+    part = part_expr(kind)
     rows = good.select(pl.col(ROW), pl.col(SHEET), *stored).with_columns(part.alias(PART))
     # What a person needs to fix a rejected row, computed for those rows only.
     column = pl.coalesce(
@@ -334,7 +334,7 @@ def _derive_term(kind: Kind, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(year.alias("academic_year"), semester.alias("semester"))
 
 
-def _part_expr(kind: Kind) -> pl.Expr:
+def part_expr(kind: Kind) -> pl.Expr:
     """The partition a row belongs to: its term, its batch, or the whole kind (`*`)."""
     if not kind.partition:
         return pl.lit("*")
