@@ -9,10 +9,9 @@ quarantined, `unknown_student_no`; roster rows giving the 學號 to two students
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-import duckdb
 import polars as pl
 
 from .readers import Export, SpilledRows
@@ -20,6 +19,7 @@ from .readers.partial import RAW, STUDENT_NO
 from .readers.rows import REJECT_SCHEMA, SHEET
 from .readers.tables import ROW
 
+_ROSTER_COLUMNS = ("academic_year", "semester", "student_no", "national_id_hash")
 _ROSTER = {"academic_year": pl.Int64, "semester": pl.Int64, "student_no": pl.String,
            "national_id_hash": pl.String, "_rank": pl.Int32}
 
@@ -37,27 +37,15 @@ def _run_roster(exports: Sequence[Export]) -> pl.DataFrame:
     return pl.concat(frames).with_columns(pl.lit(0, dtype=pl.Int32).alias("_rank")).cast(_ROSTER)  # type: ignore[arg-type]
 
 
-def _db_roster(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The current roster of every term in the database (the newest snapshot of each term)."""
-    rows = con.execute(
-        """
-        WITH ranked AS (
-            SELECT snapshot_id, part, row_number() OVER (PARTITION BY part
-                   ORDER BY exported_at DESC, snapshot_id DESC) AS rank
-            FROM snapshot_partitions WHERE kind = 'students')
-        SELECT s.academic_year, s.semester, s.student_no, s.national_id_hash, 1 AS _rank
-        FROM snap_students s JOIN ranked r ON r.snapshot_id = s._snapshot_id AND r.part = s._part AND r.rank = 1
-        WHERE s.national_id_hash IS NOT NULL
-        """).fetchall()
-    return pl.DataFrame(rows, schema=_ROSTER, orient="row")
-
-
-def tie_student_numbers(con: duckdb.DuckDBPyConnection, exports: Sequence[Export]) -> list[Export]:
-    """`exports` with every row read by 學號 either given its student's ID hash or quarantined."""
+def tie_student_numbers(exports: Sequence[Export], db_roster: Callable[[], pl.DataFrame]) -> list[Export]:
+    """`exports` with every row read by 學號 either given its student's ID hash or quarantined.
+    `db_roster()` gives the database's current roster (academic_year, semester, student_no,
+    national_id_hash): asked for only when some row needs it."""
     pending = [i for i, e in enumerate(exports) if not isinstance(e.rows, SpilledRows) and STUDENT_NO in e.rows.columns]
     if not pending:
         return list(exports)
-    roster = pl.concat([_run_roster(exports), _db_roster(con)])
+    stored = db_roster().select(*_ROSTER_COLUMNS).with_columns(pl.lit(1, dtype=pl.Int32).alias("_rank"))
+    roster = pl.concat([_run_roster(exports), stored.cast(_ROSTER)])  # type: ignore[arg-type]
     # Per 學號 and term, the run's roster first, the database's else.
     roster = roster.filter(pl.col("_rank") == pl.col("_rank").min().over("academic_year", "semester", "student_no"))
     out = list(exports)

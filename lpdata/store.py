@@ -95,6 +95,19 @@ CURRENT_SNAPSHOTS = """SELECT kind, part, snapshot_id, exported_at FROM (
     FROM snapshot_partitions) WHERE rank = 1"""
 
 
+def _current_roster(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The current roster rows of every term (the rule of CURRENT_SNAPSHOTS) that carry an ID hash:
+    what rows read by 學號 are tied to (lpdata.resolve)."""
+    rows = con.execute(
+        f"""WITH current_snaps AS ({CURRENT_SNAPSHOTS})
+            SELECT s.academic_year, s.semester, s.student_no, s.national_id_hash
+            FROM snap_students s JOIN current_snaps c
+              ON c.kind = 'students' AND c.snapshot_id = s._snapshot_id AND c.part = s._part
+            WHERE s.national_id_hash IS NOT NULL""").fetchall()
+    return pl.DataFrame(rows, schema={"academic_year": pl.Int64, "semester": pl.Int64, "student_no": pl.String,
+                                      "national_id_hash": pl.String}, orient="row")
+
+
 def table_name(kind: Kind) -> str:
     """Every snapshot's rows of a kind; the view named after the kind shows the current ones."""
     return f"snap_{kind.name}"
@@ -374,7 +387,7 @@ def write_exports(
         ensure_schema(con)
         check_key(con, hasher, db)
         # Rows read by 學號 without 身分證號 get their student's ID hash, or go to the quarantine.
-        exports = tie_student_numbers(con, exports)
+        exports = tie_student_numbers(exports, lambda: _current_roster(con))
         by_kind: dict[str, list[Export]] = {}
         for export in exports:
             by_kind.setdefault(export.kind.name, []).append(export)
