@@ -221,7 +221,7 @@ def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Sp
                                    unnamed=_unnamed_columns)
         except UnknownKindError:
             if path.suffix.lower() in TEXT_SUFFIXES:
-                raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
+                raise _not_an_export(path) from None
             raise
         return [Export(got.kind, path, got.sha256, got.encoding, (), got.rows, got.rejects, got.rows_read,
                        got.ignored, (), got.notices)]
@@ -298,27 +298,27 @@ def _read_path(path: Path, resolver: HeaderResolver, hasher: IdHasher, spill: Sp
 def _read_text(path: Path, raw: bytes, sha: str, resolver: HeaderResolver, hasher: IdHasher) -> Export:
     """A CSV or text file (comma- or tab-separated, any accepted encoding)."""
     text_file = path.suffix.lower() in TEXT_SUFFIXES
+
+    def find(rows: list[list[str]]) -> tuple[int, HeaderMatch] | None:
+        return partial.find_header(resolver, rows, file=path)
+
+    # A .txt that cannot be read or holds no export header is not an export (listed as ignored); a
+    # .csv in the same state is an error.
     try:
         decoded = decode_csv_bytes(raw, path)
+        delimiter, preview, found = sniff_delimiter(decoded, path, find)
     except UndecodableFileError as exc:
-        located = locate_undecodable(exc, raw, path, lambda rows: partial.find_header(resolver, rows, file=path))
+        located = locate_undecodable(exc, raw, path, find)
         if text_file and located.column is None and not _has_header(raw, path, resolver):
-            raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
+            raise _not_an_export(path) from None
         raise located from None
     except LpdataError:
         if text_file:
-            raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
-        raise
-    try:
-        delimiter, preview, found = sniff_delimiter(decoded, path,
-                                                    lambda rows: partial.find_header(resolver, rows, file=path))
-    except LpdataError:
-        if text_file:
-            raise NotAnExportError("a text file with no header row of an export kind", file=path) from None
+            raise _not_an_export(path) from None
         raise
     if found is None:
         if text_file:
-            raise NotAnExportError("a text file with no header row of an export kind", file=path)
+            raise _not_an_export(path)
         raise resolver.nearest_error(preview, file=path)
     index, match = found
     body = with_context(match, read_csv_body(decoded, index, match.width, path, delimiter))
@@ -327,6 +327,10 @@ def _read_text(path: Path, raw: bytes, sha: str, resolver: HeaderResolver, hashe
                                      keep_raw=False)
     return partial.contract_export(_export(kind, path, sha, decoded.encoding, (), [typed],
                                            match.ignored + _unnamed_columns(match, body), ()))
+
+
+def _not_an_export(path: Path) -> NotAnExportError:
+    return NotAnExportError("a text file with no header row of an export kind", file=path)
 
 
 def _has_header(raw: bytes, path: Path, resolver: HeaderResolver) -> bool:
