@@ -4,8 +4,9 @@
 -- Which classes: every class with roster rows in the term (a class whose students all left shows
 -- students = 0 and NULL rates), plus every class of 導師名冊 for the term even with no roster rows
 -- (students 0, grade NULL: nothing says which grade it is).
--- Only enrolled students count, in the denominator and in every item count: the item of a student
--- who left is no longer the class's (teacher_certification still counts it for the teacher). A
+-- Only enrolled students count, in the denominator and in every item count (metrics.md v2: the
+-- term's roster row says 在學 or 畢業, so a grade-3 class keeps its graduates in the term they
+-- graduate; _enrolment): the item of a student who left is no longer the class's (teacher_certification still counts it for the teacher). A
 -- student's class is their roster class in the item's term (_clo_items / _mp_items).
 -- An MP item with no 學期 counts in semester 2 of its 學年度 (_mp_items).
 -- `grade` is the roster's; if a class's rows disagree, the lowest (only so the answer is stable).
@@ -71,3 +72,4 @@ LEFT JOIN homerooms h USING (academic_year, semester, class_name)
 LEFT JOIN staff st ON st.teacher_code = h.teacher_code
 LEFT JOIN clo_of_enrolled clo USING (academic_year, semester, class_name)
 LEFT JOIN mp_of_enrolled mp USING (academic_year, semester, class_name)
+ORDER BY c.academic_year, c.semester, c.class_name

@@ -9,11 +9,20 @@
 -- `unconfirmed`; 確認無誤: `confirmed`; 回報有誤: `reported_error_resolved` once a 學校查核結果
 -- (資料無誤 or 已更正) is recorded with 查核時間 on or before as_of (or no time), else
 -- `reported_error_open`. A confirmation with no time counts as made.
--- enrolled (decision): the student's roster row in the reference term — the newest term that
--- started on or before as_of (學期 1 on 1 Aug, 學期 2 on 1 Feb) of those with a roster loaded —
--- has status 在學 (metrics.md's definition). Not on that roster: not enrolled (left, graduated).
--- No roster term started by as_of: enrolled and mail_needed are NULL (unknown).
--- mail_needed (R-LEFT-MAIL): unconfirmed and not enrolled. name, student_no, class_name: the
+-- enrolled ("enrolled as of as_of", metrics.md v2: 在學 only — a graduate has left the school,
+-- unlike "enrolled in a term", which counts a 畢業 row; _enrolment.in_school): the student's roster
+-- row in the reference term — the newest term that started on or before as_of (學期 1 on 1 Aug,
+-- 學期 2 on 1 Feb) of those with a roster loaded — has status 在學. Not on that roster: not enrolled
+-- (decision: a student missing from the newest roster has left; an older 在學 row does not make
+-- them enrolled, so they still get their letter). No roster term started by as_of: enrolled is
+-- NULL (unknown).
+-- period_closed: the schedule's receipt_confirm_to of the batch's term is before as_of; false
+-- when unknown (no schedule row or date, a batch known only from confirmations). The batch's term
+-- (decision): its lines' newest 學年度, and their newest 實際修課學期 — CLO lines carry it; a batch
+-- whose lines carry none (MP) is of semester 2, as an MP item with no 學期 is.
+-- mail_needed (R-LEFT-MAIL): unconfirmed, not enrolled and the period not closed (a letter after
+-- the confirmation period would ask for what can no longer be done); false once the period is
+-- closed, else NULL while enrolment is unknown. paper_mail lists these students once each. name, student_no, class_name: the
 -- student's newest roster row of a term started by as_of (else the newest); address and postcode:
 -- the newest roster row that has an address.
 WITH a AS (SELECT as_of, as_of_end FROM lp_as_of),
@@ -28,6 +37,19 @@ student_lines AS (
     FROM receipts r CROSS JOIN a
     WHERE r.received_at < a.as_of_end
     GROUP BY ALL
+),
+-- The term of each batch (see above) and whether its confirmation period has closed by as_of.
+batch_term AS (
+    SELECT r.receipt_batch, max(r.academic_year) AS academic_year, coalesce(max(r.semester), 2) AS semester
+    FROM receipts r CROSS JOIN a
+    WHERE r.received_at < a.as_of_end
+    GROUP BY 1
+),
+batch_period AS (
+    SELECT b.receipt_batch, coalesce(sc.receipt_confirm_to < a.as_of, false) AS period_closed
+    FROM batch_term b
+    CROSS JOIN a
+    LEFT JOIN schedule sc USING (academic_year, semester)
 ),
 pairs AS (
     SELECT receipt_batch, national_id_hash FROM student_lines
@@ -82,11 +104,13 @@ stated AS (
         coalesce(l.lines, 0) AS lines,
         l.kinds,
         CASE WHEN rt.academic_year IS NULL THEN NULL
-             ELSE coalesce(e.enrolled, false) END AS enrolled
+             ELSE coalesce(e.in_school, false) END AS enrolled,
+        coalesce(bp.period_closed, false) AS period_closed
     FROM pairs p
     CROSS JOIN a
     LEFT JOIN confirmations c USING (receipt_batch, national_id_hash)
     LEFT JOIN student_lines l USING (receipt_batch, national_id_hash)
+    LEFT JOIN batch_period bp USING (receipt_batch)
     LEFT JOIN reference_term rt ON true
     LEFT JOIN _enrolment e
       ON e.national_id_hash = p.national_id_hash AND e.academic_year = rt.academic_year AND e.semester = rt.semester
@@ -98,7 +122,10 @@ SELECT
     sr.class_name,
     s.enrolled,
     s.state,
-    CASE WHEN s.enrolled IS NULL THEN NULL ELSE s.state = 'unconfirmed' AND NOT s.enrolled END AS mail_needed,
+    s.period_closed,
+    CASE WHEN s.period_closed THEN false
+         WHEN s.enrolled IS NULL THEN NULL
+         ELSE s.state = 'unconfirmed' AND NOT s.enrolled END AS mail_needed,
     s.lines,
     sr.name,
     ar.postcode,

@@ -1,7 +1,7 @@
 -- grain: academic_year, semester, national_id_hash
 -- owner: homeroom_teacher
 -- meaning: Each enrolled student of each term and whether they have a live CLO and a live MP item of the term, as of the as-of date (the homeroom teacher's "not uploaded yet" list).
--- The same definitions as class_completion (enrolled students, live items of the term, MP with no
+-- The same definitions as class_completion (enrolled students — 在學, or 畢業 in the term —, live items of the term, MP with no
 -- 學期 in semester 2), so a class's rows add up to its clo_uploaders / mp_uploaders / students.
 -- Names and student numbers are here because the homeroom teacher needs them; task-force
 -- briefings never read this view (R-NO-FORCE: it lists participation, never a ranking).

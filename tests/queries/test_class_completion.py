@@ -122,3 +122,29 @@ def test_class_completion_grain_is_unique(school: School) -> None:
     _build(school)
     keys = [(r["academic_year"], r["semester"], r["class_name"]) for r in school.query("class_completion")]
     assert len(keys) == len(set(keys)) == 4
+
+
+def test_a_grade_3_class_keeps_its_graduates_in_the_term_they_graduate(school: School) -> None:
+    """metrics.md v2: enrolled in a term = the term's roster row says 在學 or 畢業. Class 301 in 113-2
+    (graduation day 2025-06-06): students 1 and 2 graduated that day, 3 is still 在學 (held back),
+    4 transferred out. Student 5 is listed on the 113-2 roster as 畢業 since 2024-06-07 — a
+    graduate of an earlier term the export still carries: not enrolled in 113-2 (the graduation
+    is dated before the term began on 2025-02-01). Student 6's 畢業 row has no date: counted."""
+    def grad(n: int, status: str, changed_on: str | None = None) -> dict:
+        return _student(school, n, 113, 2, "301", status, grade=3) | dict(status_changed_on=changed_on)
+
+    school.add("students", [grad(1, "畢業", "2025-06-06"), grad(2, "畢業", "2025-06-06"), grad(3, "在學"),
+                            grad(4, "轉出", "2025-03-10"), grad(5, "畢業", "2024-06-07"), grad(6, "畢業")])
+    school.add("clo", [_clo(school, "G1", 1, "2025-06-20 10:00", semester=2),   # a graduate's upload after graduation day
+                       _clo(school, "G4", 4, "2025-03-01 10:00", semester=2),   # a student who left
+                       _clo(school, "G5", 5, "2025-03-01 10:00", semester=2)])  # the earlier graduate
+    school.ingest()
+    (row,) = _rows(school, "2025-07-10")
+    # students {1, 2, 3, 6} = 4 (4 left, 5 graduated a year before); not enrolled {4, 5} = 2.
+    # Uploaders among the enrolled: {1} (G1; G4 and G5 are not the class's) -> 1/4 = 0.25.
+    assert row == (113, 2, "301", 3, None, None, 4, 1, 0.25, 1, 0, 1, 0, 0, 0, 0, 0.0, 0, 0)
+    (raw,) = school.query("class_completion", as_of="2025-07-10")
+    assert raw["students_not_enrolled"] == 2
+    # The homeroom teacher's list shows the same four, graduates included.
+    listed = [r["student_no"] for r in school.query("student_uploads", as_of="2025-07-10")]
+    assert listed == ["1130001", "1130002", "1130003", "1130006"]

@@ -16,7 +16,8 @@ from typing import Any
 from .school import School
 
 CC = "113000000000000000PHY01"
-COLUMNS = ("receipt_batch", "national_id_hash", "student_no", "class_name", "enrolled", "state", "mail_needed",
+COLUMNS = ("receipt_batch", "national_id_hash", "student_no", "class_name", "enrolled", "state", "period_closed",
+           "mail_needed",
            "lines", "name", "postcode", "address", "kinds", "confirmed_at", "report_text", "school_finding",
            "checked_at", "resubmitted_at")
 
@@ -27,7 +28,8 @@ def ts(text: str) -> dt.datetime:
 
 def row(**values: Any) -> dict[str, Any]:
     assert not set(values) - set(COLUMNS), set(values) - set(COLUMNS)
-    return {c: values.get(c) for c in COLUMNS}
+    # No schedule is loaded unless a test says so: no period is known to be closed.
+    return {c: values.get(c) for c in COLUMNS} | {"period_closed": values.get("period_closed", False)}
 
 
 def build(school: School) -> None:
