@@ -7,13 +7,15 @@
 -- _receipt_matches'; an item submitted in several batches shows its earliest submission.
 -- `receipt_line` is the line's row number in its file as the spreadsheet numbers it (header
 -- included), `receipt_file` that file's path: together with `receipt_batch` they find the line.
--- States (metrics.md, literally): submitted_not_received once a receipt batch of that kind and
--- 學年度 exists (a line of it received on or before as_of), awaiting_receipt before. So while only
--- the term-1 batch of a year is loaded, a term-2 item sent after it is already
--- submitted_not_received: the spec speaks of kind and year, not term, and we follow it (the
--- explanation says when the year's newest receipt line came, so a reader sees the batch predates
--- the submission). A submitted item the platform export does not hold has no year: any receipt
--- batch of its kind counts.
+-- States (metrics.md v2): submitted_not_received once a receipt batch of the item's kind and
+-- 學年度 came back AFTER the item was submitted (its first submission): a line of the batch
+-- received on or before as_of and after submitted_at. For CLO the batch must hold lines of the
+-- item's semester (a receipt line's 實際修課學期); a CLO line with no 實際修課學期 counts for either
+-- semester of its year (decision: nothing says which term it answers). Before such a batch:
+-- awaiting_receipt, the national database has not answered this submission — even when batches of
+-- the year came back before it was sent (the explanation then says when the newest one came). A
+-- submitted item the platform export does not hold has no year nor term: a batch of its kind
+-- received after its submission counts.
 -- Submitted includes the rows of the uploaded national workbooks (_portfolio_items,
 -- _workbook_submissions): a workbook row that matched a platform item submits it (batch_id = the
 -- workbook), so such an item has the state a 提交紀錄 row naming it would give. A workbook row that
@@ -34,12 +36,11 @@ items AS (
 ),
 -- The matches, computed once for the two uses below (the view inlined twice costs twice).
 matches AS MATERIALIZED (SELECT * FROM _receipt_matches),
--- (kind, 學年度) with receipt lines received on or before as_of, and the newest of them.
-receipt_years AS (
-    SELECT kind, academic_year, max(received_at) AS last_received_at
+-- (kind, 學年度, 實際修課學期) with receipt lines received on or before as_of, and the newest of them.
+receipt_terms AS (
+    SELECT kind, academic_year, receipt_semester, max(received_at) AS last_received_at
     FROM matches WHERE receipt_batch IS NOT NULL GROUP BY ALL
 ),
-receipt_kinds AS (SELECT kind, max(last_received_at) AS last_received_at FROM receipt_years GROUP BY ALL),
 joined AS (
     SELECT
         coalesce(i.kind, m.kind) AS kind,
@@ -78,18 +79,32 @@ joined AS (
     FROM items i
     FULL OUTER JOIN matches m ON m.kind = i.kind AND m.item_id = i.item_id
 ),
+-- For each submitted item without a line: the newest receipt line of its kind, year and (CLO)
+-- semester — any of its kind for an item with no year — received on or before as_of.
+answers AS (
+    SELECT j.kind, j.item_id, max(t.last_received_at) AS last_received_at
+    FROM joined j
+    JOIN receipt_terms t
+      ON t.kind = j.kind
+     AND (j.academic_year IS NULL OR t.academic_year = j.academic_year)
+     AND (j.kind = 'mp' OR j.semester IS NULL OR t.receipt_semester IS NULL OR t.receipt_semester = j.semester)
+    WHERE j.is_item AND j.submitted AND j.receipt_batch IS NULL
+      AND (j.academic_year IS NOT NULL OR (NOT j.on_platform AND NOT j.workbook_only))
+    GROUP BY ALL
+),
 stated AS (
     SELECT j.*,
         CASE
             WHEN j.is_item AND NOT j.submitted THEN 'selected_not_submitted'
             WHEN j.is_item AND j.receipt_batch IS NOT NULL THEN 'received'
-            WHEN j.is_item AND (ry.last_received_at IS NOT NULL
-                                OR (NOT j.on_platform AND NOT j.workbook_only AND rk.last_received_at IS NOT NULL))
-                THEN 'submitted_not_received'
+            WHEN j.is_item AND ans.last_received_at > j.submitted_at THEN 'submitted_not_received'
             WHEN j.is_item THEN 'awaiting_receipt'
             ELSE 'received_not_submitted'
         END AS state,
         upper(j.kind) || ' ' || coalesce(j.academic_year::VARCHAR, '') AS kind_year,
+        -- the batch an item waits for: CLO per term, MP per year
+        upper(j.kind) || ' ' || coalesce(j.academic_year::VARCHAR, '')
+            || CASE WHEN j.kind = 'clo' AND j.semester IS NOT NULL THEN '-' || j.semester ELSE '' END AS kind_term,
         CASE j.kind WHEN 'clo' THEN 'course code' ELSE 'category and title' END AS subject_words,
         CASE j.kind WHEN 'clo' THEN 'course code and summary' ELSE 'category, title and summary' END AS key_words,
         CASE WHEN j.is_item AND j.submitted AND j.workbook_only THEN
@@ -98,10 +113,9 @@ stated AS (
              WHEN j.is_item AND j.submitted THEN
             format('Submitted on {} in batch {}', strftime(j.submitted_at, '%Y-%m-%d'), j.batch_id)
         END AS submitted_words,
-        ry.last_received_at AS year_last_received_at
+        ans.last_received_at AS answered_last_received_at
     FROM joined j
-    LEFT JOIN receipt_years ry ON ry.kind = j.kind AND ry.academic_year = j.academic_year
-    LEFT JOIN receipt_kinds rk ON rk.kind = j.kind
+    LEFT JOIN answers ans ON ans.kind = j.kind AND ans.item_id = j.item_id
 ),
 -- The roster row that names the student of a row whose item did not (unmatched lines above all).
 roster_year AS (
@@ -135,10 +149,13 @@ SELECT
             format('Selected on the platform{} but in no submission batch on or before {}.',
                    coalesce(' on ' || strftime(s.selected_at, '%Y-%m-%d'), ''), a.as_of)
         WHEN 'awaiting_receipt' THEN
-            CASE WHEN s.on_platform OR s.workbook_only
-                 THEN format('{}; no receipt batch for {} has come back since.', s.submitted_words, s.kind_year)
-                 ELSE format('{}, but the item is not in the platform''s {} export; no receipt batch for {} has come back since.',
+            CASE WHEN NOT s.on_platform AND NOT s.workbook_only
+                 THEN format('{}, but the item is not in the platform''s {} export; no receipt batch for {} has come back since.',
                              s.submitted_words, upper(s.kind), upper(s.kind))
+                 WHEN s.answered_last_received_at IS NOT NULL
+                 THEN format('{}; the receipt batches for {} loaded so far came back before it was sent (newest line {}), so its own receipt has not come back yet.',
+                             s.submitted_words, s.kind_term, strftime(s.answered_last_received_at, '%Y-%m-%d'))
+                 ELSE format('{}; no receipt batch for {} has come back since.', s.submitted_words, s.kind_term)
             END
         WHEN 'submitted_not_received' THEN
             CASE WHEN NOT s.on_platform AND NOT s.workbook_only
@@ -150,9 +167,6 @@ SELECT
                  WHEN s.near_lines > 0
                  THEN format('{}; no receipt line matches it, but {} unmatched line(s) with the same {} print another summary, e.g. "{}".',
                              s.submitted_words, s.near_lines, s.subject_words, s.near_summary)
-                 WHEN s.year_last_received_at < s.submitted_at
-                 THEN format('{}; the receipt batches for {} loaded so far came back before it was sent (newest line {}), so its own receipt may not have come back yet.',
-                             s.submitted_words, s.kind_year, strftime(s.year_last_received_at, '%Y-%m-%d'))
                  ELSE format('{}; the receipt batches for {} hold no line with its {}.',
                              s.submitted_words, s.kind_year, s.key_words)
             END

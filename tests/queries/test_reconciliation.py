@@ -248,13 +248,14 @@ def test_states_as_of_deleted_uncertified_resubmitted_and_unknown_items(school: 
             submitted_uncertified=False, summary="報告四",
             explanation="Selected on the platform on 2024-11-15 but in no submission batch on or before 2025-07-31."),
         # C05 deleted before it was submitted: not shown. C06 was submitted on 01-05, after R1 (12-20)
-        # came back: a receipt batch for CLO 113 exists, so metrics.md says submitted_not_received
-        # (kind and year, not term); the explanation tells the batch predates the submission.
+        # came back: no batch of CLO 113-1 came back after its submission, so (metrics.md v2)
+        # awaiting_receipt, no longer submitted_not_received; the explanation tells the batch
+        # predates the submission.
         row(**dict(b1, batch_id="B3", submitted_at=ts("2025-01-05 10:00")), item_id="C06",
-            state="submitted_not_received", submitted_uncertified=False, summary="報告六",
-            explanation="Submitted on 2025-01-05 in batch B3; the receipt batches for CLO 113 loaded so far came "
-                        "back before it was sent (newest line 2024-12-20), so its own receipt may not have come "
-                        "back yet."),
+            state="awaiting_receipt", submitted_uncertified=False, summary="報告六",
+            explanation="Submitted on 2025-01-05 in batch B3; the receipt batches for CLO 113-1 loaded so far came "
+                        "back before it was sent (newest line 2024-12-20), so its own receipt has not come back "
+                        "yet."),
         # C07 neither selected nor submitted: not shown. C08 deleted after its submission: still shown.
         row(**b1, **r1, item_id="C08", receipt_line=4, state="received", submitted_uncertified=False,
             summary="報告八", receipt_summary="報告八"),
@@ -312,3 +313,62 @@ def test_no_rows_and_no_error_when_nothing_was_selected_submitted_or_received(sc
     school.add("clo", [clo("C1", 1, "報告", selected="", selected_at=None)])
     school.ingest()
     assert school.query("reconciliation") == []
+
+
+def test_submitted_not_received_only_once_a_batch_came_back_after_the_submission(school: School) -> None:
+    """metrics.md v2, worked by hand. Items of student 1: CLO C1 (113-1) and C2 (113-2), MP M1 (113-1);
+    CLO C3 (113-2) of student 2. Submissions: C1 and M1 on 2025-03-01, C2 and C3 on 2025-07-20.
+    Receipt batches: R1 (2025-03-25) holds CLO lines of 實際修課學期 1 only, none for C1; RM (MP,
+    2025-03-26) none for M1; R2 (2025-08-20) CLO lines of 學期 2, none for C2; RN (2025-08-22) one
+    CLO line with no 實際修課學期, of student 2 (any semester of 113)."""
+    roster(school, (1, "1130001", "101"), (2, "1130002", "101"), years=((113, 1), (113, 2)))
+    school.add("clo", [clo("C1", 1, "報告一"), clo("C2", 1, "報告二", semester=2), clo("C3", 2, "報告三", semester=2)])
+    school.add("mp", [dict(item_id="M1", academic_year=113, semester=1, national_id=school.student(1), category="團體活動",
+                           title="合唱", summary="第二名", uploaded_at="2024-10-05 12:00", selected="✓")])
+    school.add("submissions", [
+        submission("B1", "2025-03-01 10:00", CLO, "C1", 1),
+        submission("B1", "2025-03-01 10:00", MP, "M1", 1),
+        submission("B2", "2025-07-20 10:00", CLO, "C2", 1),
+        submission("B2", "2025-07-20 10:00", CLO, "C3", 2),
+    ])
+    school.add("receipts", [
+        line("R1", "2025-03-25 09:00", 1, "其他一", semester=1),
+        line("RM", "2025-03-26 09:00", 1, "其他", kind=MP, category="團體活動", title="合唱"),
+        line("R2", "2025-08-20 09:00", 1, "其他二", semester=2),
+        line("RN", "2025-08-22 09:00", 2, "其他三"),
+    ])
+    school.ingest(exported_at="2025-09-01 18:00")
+
+    def states(as_of: str) -> dict[str, str]:
+        return {r["item_id"]: r["state"] for r in rows_of(school, as_of) if r["item_id"]}
+
+    # 03-20: nothing came back yet -> every submission awaits its receipt (C2, C3: selected only).
+    sel = {"C2": "selected_not_submitted", "C3": "selected_not_submitted"}
+    assert states("2025-03-20") == {"C1": "awaiting_receipt", "M1": "awaiting_receipt"} | sel
+    # 03-25: R1 (CLO, 學期 1) came back after C1's submission and has no line for it -> not received.
+    # M1 waits for an MP batch (R1 is CLO).
+    assert states("2025-03-25") == {"C1": "submitted_not_received", "M1": "awaiting_receipt"} | sel
+    # 07-31: RM (MP 113) came back after M1 -> not received. C2 and C3 (113-2) were submitted on
+    # 07-20, after R1 and RM: no batch answered them yet, and R1 holds only 學期 1 lines anyway.
+    assert states("2025-07-31") == {"C1": "submitted_not_received", "M1": "submitted_not_received",
+                                    "C2": "awaiting_receipt", "C3": "awaiting_receipt"}
+    # 08-20: R2 (學期 2) came back after C2 and C3, without their lines -> both not received.
+    assert states("2025-08-20") == {"C1": "submitted_not_received", "M1": "submitted_not_received",
+                                    "C2": "submitted_not_received", "C3": "submitted_not_received"}
+    c2 = {r["item_id"]: r for r in rows_of(school, "2025-07-31") if r["item_id"]}["C2"]
+    # R1 holds no 學期 2 line: no batch for CLO 113-2 at all yet.
+    assert c2["explanation"] == "Submitted on 2025-07-20 in batch B2; no receipt batch for CLO 113-2 has come back since."
+    c2 = {r["item_id"]: r for r in rows_of(school, "2025-08-20") if r["item_id"]}["C2"]
+    # Student 1's unmatched CLO 113 lines of the same course: R1's 其他一 and R2's 其他二 (earliest shown).
+    assert c2["explanation"] == ("Submitted on 2025-07-20 in batch B2; no receipt line matches it, but 2 unmatched "
+                                 'line(s) with the same course code print another summary, e.g. "其他一".')
+
+
+def test_a_clo_line_without_its_semester_answers_either_semester(school: School) -> None:
+    roster(school, (1, "1130001", "101"), years=((113, 2),))
+    school.add("clo", [clo("C1", 1, "報告一", semester=2)])
+    school.add("submissions", [submission("B1", "2025-07-20 10:00", CLO, "C1", 1)])
+    school.add("receipts", [line("RN", "2025-08-22 09:00", 1, "其他")])  # no 實際修課學期
+    school.ingest(exported_at="2025-09-01 18:00")
+    assert [r["state"] for r in rows_of(school, "2025-08-21") if r["item_id"]] == ["awaiting_receipt"]
+    assert [r["state"] for r in rows_of(school, "2025-08-22") if r["item_id"]] == ["submitted_not_received"]
