@@ -27,3 +27,4 @@ SELECT
 FROM terms t
 JOIN items i ON (i.academic_year, i.semester) <= (t.academic_year, t.semester)
 GROUP BY t.academic_year, t.semester, i.assignee_code
+ORDER BY academic_year, semester, assignee_code

@@ -18,3 +18,4 @@ SELECT
     max(waiting_days) AS oldest_waiting_days
 FROM certification_backlog
 GROUP BY academic_year, semester, class_name, course_code, course_name, teacher_name, assignee_name
+ORDER BY academic_year, semester, class_name, course_code, course_name, teacher_name, assignee_name

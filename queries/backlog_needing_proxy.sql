@@ -22,3 +22,4 @@ SELECT
 FROM terms t
 JOIN items i ON (i.academic_year, i.semester) <= (t.academic_year, t.semester)
 GROUP BY t.academic_year, t.semester, i.teacher_code
+ORDER BY academic_year, semester, teacher_code

@@ -70,3 +70,4 @@ FROM with_assignee w
 CROSS JOIN a
 LEFT JOIN schedule s USING (academic_year, semester)
 LEFT JOIN staff asg ON asg.teacher_code = w.assignee_code
+ORDER BY item_id

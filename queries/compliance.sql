@@ -1,6 +1,7 @@
 -- grain: rule_id, academic_year, semester
 -- owner: academic_director
 -- meaning: For every rule the records can decide and every term (semester NULL: academic year) started by the as-of date: pass, fail or unknown, with one line of evidence a person can check.
+-- order: rule_order, rule_id, academic_year, semester NULLS FIRST
 -- metrics.md's `compliance`, plus `rule_title` (short Chinese title), `owner` (the role of rules.md's
 -- 分工 table that acts on it), `setting` (the rule value applied, as text) and `in_progress` (the
 -- period has not ended by as_of). The rules are decided in three private parts:
@@ -54,9 +55,10 @@ SELECT
     d.status,
     d.evidence,
     -- rows judging the as-of state (R-RETENTION, R-PROXY-ADMIN) belong to the year holding as_of
-    coalesce(NOT p.ended, true) AS in_progress
+    coalesce(NOT p.ended, true) AS in_progress,
+    r.rule_order  -- the rows' order: rules.md's (one number per rule_id)
 FROM decided d
 JOIN rule_info r USING (rule_id)
 LEFT JOIN _compliance_periods p
     ON p.academic_year = d.academic_year AND p.semester IS NOT DISTINCT FROM d.semester
-ORDER BY r.rule_order, d.academic_year, d.semester NULLS FIRST
+ORDER BY r.rule_order, d.rule_id, d.academic_year, d.semester NULLS FIRST

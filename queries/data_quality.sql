@@ -1,6 +1,7 @@
 -- grain: file_id, reason
 -- owner: registrar_clerk
 -- meaning: For every file of the current snapshots (and every file of a kind's newest load when none of its rows could be loaded): rows read, loaded and quarantined, each reason rows were quarantined, and each notice on loaded rows (a 造字, a ? in a name), with one example.
+-- order: file, file_id, reason NULLS FIRST
 -- A clean file has one row with reason NULL. `file` is the path as it stood in the ingested folder
 -- (a zip member as `匯出.zip/學生名冊.csv`); `file_id` tells apart two loads of files with the same name.
 -- A file all of whose rows were quarantined (rows_loaded 0) adds no term to its kind, so it is current
@@ -61,4 +62,4 @@ SELECT
     f.encoding
 FROM current_files f
 LEFT JOIN reasons r USING (file_id)
-ORDER BY f.path, r.reason NULLS FIRST
+ORDER BY f.path, f.file_id, r.reason NULLS FIRST

@@ -13,3 +13,4 @@ SELECT
     any_value(exported_at) AS exported_at
 FROM data_quality
 GROUP BY file_id, file, kind
+ORDER BY file_id

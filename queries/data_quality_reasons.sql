@@ -9,3 +9,4 @@ SELECT
 FROM data_quality
 WHERE reason IS NOT NULL
 GROUP BY reason, kind
+ORDER BY reason, kind

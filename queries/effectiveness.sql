@@ -1,6 +1,7 @@
 -- grain: academic_year, semester, role, person_code, metric
 -- owner: academic_director
 -- meaning: Evidence for the effectiveness review (成效評核, §8): per term, each person's or unit's measured figure for each duty, against its target where a rule sets one, with a one-sentence definition.
+-- order: academic_year, semester, metric_order, person_code, role, metric
 -- Long format: one row per term, role, person and metric (catalogue, units and definitions in
 -- _effectiveness_metrics). Targets come from the rules in force for the term's 學年度; met =
 -- value >= target, NULL where no target applies or the value is NULL. No student appears here:
@@ -314,4 +315,4 @@ LEFT JOIN staff st ON st.teacher_code = f.person_code
 LEFT JOIN rules_in_force tg
        ON tg.academic_year = f.academic_year AND tg.rule_id = m.target_rule AND tg.setting = m.target_setting
 LEFT JOIN lead_rule l ON l.academic_year = f.academic_year
-ORDER BY f.academic_year, f.semester, m.metric_order, f.person_code
+ORDER BY f.academic_year, f.semester, m.metric_order, f.person_code, f.role, f.metric

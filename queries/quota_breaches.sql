@@ -1,6 +1,7 @@
 -- grain: national_id_hash, academic_year, kind, rule_id
 -- owner: portfolio_assistant
 -- meaning: Students over a quota as of the as-of date: more CLO uploaded in a semester than R-CLO-UPLOAD-MAX, or more CLO or MP submitted in a year than R-CLO-SUBMIT-MAX or R-MP-SUBMIT-MAX.
+-- order: academic_year, class_name, student_no, national_id_hash, kind, rule_id
 -- Only rows with count > limit; a student exactly at the limit is not over it. Every limit is the
 -- rule's value in force for the 學年度 (rules_in_force), never a literal; shown as a whole number
 -- (floored: count > 6.5 is count > 6, so the comparison is unchanged).
@@ -97,4 +98,4 @@ FROM breaches b
 LEFT JOIN _enrolment rt
   ON rt.national_id_hash = b.national_id_hash AND rt.academic_year = b.academic_year AND rt.semester = b.semester
 LEFT JOIN roster_year ry ON ry.national_id_hash = b.national_id_hash AND ry.academic_year = b.academic_year
-ORDER BY b.academic_year, class_name NULLS LAST, student_no NULLS LAST, b.national_id_hash, b.rule_id
+ORDER BY b.academic_year, class_name NULLS LAST, student_no NULLS LAST, b.national_id_hash, b.kind, b.rule_id

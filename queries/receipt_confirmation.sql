@@ -1,6 +1,7 @@
 -- grain: receipt_batch, national_id_hash
 -- owner: registrar_head
 -- meaning: For every receipt batch, each student's confirmation of the receipt details (收訖確認) as of the as-of date, and who must be sent the details by paper mail.
+-- order: receipt_batch, class_name, student_no, national_id_hash
 -- Students: those with a line of the batch received on or before as_of, and those with a
 -- confirmations row of the batch — unless every line of the batch was received after as_of (the
 -- batch has not come back yet). A batch known only from confirmations counts as come back.

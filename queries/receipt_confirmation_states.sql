@@ -9,3 +9,4 @@ SELECT
     count(*) AS students
 FROM receipt_confirmation
 GROUP BY receipt_batch, state
+ORDER BY receipt_batch, state

@@ -1,6 +1,7 @@
 -- grain: kind, item_id, receipt_batch, receipt_file, receipt_line
 -- owner: registrar_head
 -- meaning: Every selected item, submitted item and receipt line, and where it stands between the school's platform and the national database's receipt details.
+-- order: kind, academic_year, class_name, student_no, item_id, receipt_batch, receipt_file, receipt_line
 -- One row per item selected (live, never submitted) or submitted on or before as_of, and per
 -- receipt line received on or before as_of that matches no submitted item. A matched line shares
 -- its item's row. The matching itself (key, normalised summary, earliest-submitted item first) is

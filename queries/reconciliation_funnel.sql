@@ -17,3 +17,4 @@ SELECT
 FROM reconciliation r
 LEFT JOIN receipt_confirmation c USING (receipt_batch, national_id_hash)
 GROUP BY r.academic_year, r.semester, r.kind
+ORDER BY academic_year, semester, kind

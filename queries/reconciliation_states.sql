@@ -11,3 +11,4 @@ SELECT
     count(*) FILTER (WHERE submitted_uncertified) AS submitted_uncertified
 FROM reconciliation
 GROUP BY academic_year, semester, kind, state
+ORDER BY academic_year, semester, kind, state

@@ -1,6 +1,7 @@
 -- grain: national_id_hash
 -- owner: registrar_head
 -- meaning: Every graduate, when they graduated, until when their data stays sealed, and whether it is now due for deletion (R-RETENTION).
+-- order: graduated_on, student_no, national_id_hash
 -- `lp purge` deletes exactly the `due_for_deletion` students' rows of every table: this view is the
 -- one definition of who is due (R-RETENTION: "sealed for Y years after graduation, and deleted only
 -- after that").
@@ -67,4 +68,4 @@ SELECT
          ELSE 'sealed' END AS state
 FROM sealed s
 CROSS JOIN a
-ORDER BY s.graduated_on, s.student_no
+ORDER BY s.graduated_on, s.student_no, s.national_id_hash

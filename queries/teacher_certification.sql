@@ -88,3 +88,4 @@ LEFT JOIN per_teacher p
 LEFT JOIN schedule d ON d.academic_year = t.academic_year AND d.semester = t.semester
 LEFT JOIN _staff_status st ON st.teacher_code = t.teacher_code
 LEFT JOIN names_in_courses nc ON nc.teacher_code = t.teacher_code
+ORDER BY academic_year, semester, teacher_code
