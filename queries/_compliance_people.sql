@@ -196,13 +196,14 @@ batch_state AS (
     LEFT JOIN (SELECT DISTINCT part FROM current_snapshots WHERE kind = 'confirmations') c
         ON c.part = b.receipt_batch
 ),
-mail_list AS (  -- receipt_confirmation's students to write to, per 學年度 of the batch
+mail_list AS (  -- paper_mail's students (one letter each) with a batch of the 學年度 to write about
     SELECT
         b.academic_year,
-        count(DISTINCT rc.national_id_hash) FILTER (rc.mail_needed) AS students,
+        count(DISTINCT pm.national_id_hash) AS students,
         count(*) FILTER (rc.mail_needed IS NULL) AS enrolment_unknown
     FROM receipt_confirmation rc
     JOIN receipt_batches b USING (receipt_batch)
+    LEFT JOIN paper_mail pm ON rc.mail_needed AND pm.national_id_hash = rc.national_id_hash
     GROUP BY b.academic_year
 ),
 mail_years AS (
