@@ -14,7 +14,7 @@ SELECT
     any_value(class_name) AS class_name,
     string_agg(receipt_batch, '、' ORDER BY receipt_batch) AS receipt_batches,
     count(*) AS batches,
-    sum(lines) AS lines,
+    sum(lines)::BIGINT AS lines,
     any_value(postcode) AS postcode,
     any_value(address) AS address
 FROM receipt_confirmation

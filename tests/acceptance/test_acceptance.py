@@ -440,19 +440,21 @@ def test_quota_breaches_second_as_of(school: Loaded) -> None:
 
 
 # === 2.6 receipt_confirmation ========================================================================
-RC_COLS = "class_name enrolled state mail_needed lines"
+RC_COLS = "class_name enrolled state period_closed mail_needed lines"
+# metrics.md v2: R1131-CLO-01's lines are of 113-1, whose confirmation period closed on 2025-03-25:
+# period_closed everywhere, so S07 (left, unconfirmed) no longer needs a letter on 2025-07-31.
 RECEIPT_CONF = {
-    "0113001": cols(RC_COLS, "101", T, "confirmed", F, 2),
-    "0113002": cols(RC_COLS, "101", T, "confirmed", F, 1),
-    "0113005": cols(RC_COLS, "102", T, "reported_error_resolved", F, 1),
-    "0113006": cols(RC_COLS, "102", T, "reported_error_open", F, 1),
-    "0113007": cols(RC_COLS, "102", F, "unconfirmed", T, 2),
-    "0113008": cols(RC_COLS, "102", T, "confirmed", F, 1),
-    "0112001": cols(RC_COLS, "201", T, "reported_error_resolved", F, 6),
-    "0112002": cols(RC_COLS, "201", T, "unconfirmed", F, 1),
-    "0112005": cols(RC_COLS, "202", T, "confirmed", F, 1),
-    "0112006": cols(RC_COLS, "202", T, "confirmed", F, 1),
-    "0112007": cols(RC_COLS, "202", F, "confirmed", F, 1),
+    "0113001": cols(RC_COLS, "101", T, "confirmed", T, F, 2),
+    "0113002": cols(RC_COLS, "101", T, "confirmed", T, F, 1),
+    "0113005": cols(RC_COLS, "102", T, "reported_error_resolved", T, F, 1),
+    "0113006": cols(RC_COLS, "102", T, "reported_error_open", T, F, 1),
+    "0113007": cols(RC_COLS, "102", F, "unconfirmed", T, F, 2),
+    "0113008": cols(RC_COLS, "102", T, "confirmed", T, F, 1),
+    "0112001": cols(RC_COLS, "201", T, "reported_error_resolved", T, F, 6),
+    "0112002": cols(RC_COLS, "201", T, "unconfirmed", T, F, 1),
+    "0112005": cols(RC_COLS, "202", T, "confirmed", T, F, 1),
+    "0112006": cols(RC_COLS, "202", T, "confirmed", T, F, 1),
+    "0112007": cols(RC_COLS, "202", F, "confirmed", T, F, 1),
 }
 
 
@@ -465,6 +467,26 @@ def test_receipt_confirmation(school: Loaded) -> None:
     for key in set(got) - {("R1131-CLO-01", no) for no in RECEIPT_CONF}:
         fig.fail(f"unexpected row {key}: {got[key]}")
     fig.check()
+
+
+# === 2.6b paper_mail ==================================================================================
+PM_COLS = "student_no student_name class_name receipt_batches batches lines"
+S07_LETTER = cols(PM_COLS, "0113007", "吳承恩", "102", "R1131-CLO-01", 1, 2)
+S16_LETTER = cols(PM_COLS, "0112007", "曾士傑", "202", "R1131-CLO-01", 1, 1)
+
+
+@pytest.mark.parametrize("as_of, letters", [
+    ("2025-03-22", [S07_LETTER, S16_LETTER]),  # S16 confirms only on 03-25
+    ("2025-03-25", [S07_LETTER]),              # the period's last day: still open
+    ("2025-03-26", []),                        # closed: nobody to write to
+    (AS_OF, []),
+], ids=["in-window", "last-day", "closed", "primary"])
+def test_paper_mail(school: Loaded, as_of: str, letters: list[dict[str, Any]]) -> None:
+    rows = school.query("paper_mail", as_of)
+    got = [{k: r.get(k) for k in PM_COLS.split()} for r in rows]
+    assert got == letters, f"paper_mail as of {as_of}"
+    for r in rows:
+        assert school.student_no(r["national_id_hash"]) == r["student_no"]
 
 
 # === 2.7 retention ===================================================================================
@@ -663,7 +685,7 @@ def test_effectiveness(school: Loaded) -> None:
 
 # === 4. privacy ======================================================================================
 VIEWS = ("class_completion", "certification_backlog", "teacher_certification", "reconciliation",
-         "quota_breaches", "receipt_confirmation", "effectiveness", "compliance", "retention",
+         "quota_breaches", "receipt_confirmation", "paper_mail", "effectiveness", "compliance", "retention",
          "data_quality")
 
 
