@@ -31,7 +31,8 @@
 -- Figures, as of as_of (a record entered, submitted, received or confirmed after it is not there
 -- yet; one with no time is taken as there):
 -- * roster_verified: enrolled roster rows whose 檢核確認日期 lies inside the term (and not after
---   as_of) / enrolled roster rows. roster_verification_dates: distinct such dates over the term's
+--   as_of) / enrolled roster rows (enrolled in the term, metrics.md v2: a graduate's row of the
+--   term they graduate in was a student's row of that term and is verified like the others). roster_verification_dates: distinct such dates over the term's
 --   roster; the R-ROSTER-VERIFY target (min_per_semester) is met by that count.
 -- * grades_entered_rate: NULL until the term has ended (as_of after its last day). Enrolments =
 --   for every student enrolled or graduated in the term (a graduate's last-term grades are still

@@ -51,8 +51,8 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "suppressed_note": ("「<{n}」：人數未滿 {n} 人不公開（P-SMALL-CELL），比例亦同。",
                         "\"<{n}\": counts under {n} students are not shown (P-SMALL-CELL), nor rates made from them."),
     # --- definitions (footnotes; also shown on hover of the headline numbers)
-    "def.enrolled": ("在學：該學期學生名冊最新一筆的學籍狀態為「在學」；只有在學學生計入各比例的分母。",
-                     "Enrolled: the student's newest roster row of the term says 在學; only enrolled students count in a rate's denominator."),
+    "def.enrolled": ("在學：該學期學生名冊最新一筆的學籍狀態為「在學」或「畢業」（三年級班級於畢業日後仍計入該學期）；只有在學學生計入各比例的分母。",
+                     "Enrolled: the student's newest roster row of the term says 在學 or 畢業 (grade-3 classes keep their graduates in that term); only enrolled students count in a rate's denominator."),
     "def.live": ("有效件：在資料日期當天或之前上傳、且當時尚未刪除的成果或多元表現。",
                  "Live item: uploaded on or before the as-of date and not deleted by then."),
     "def.clo_upload_rate": ("成果上傳率：在學學生中，本學期至少有一件有效課程學習成果的比例。只看參與，不比較、不排名學生。",

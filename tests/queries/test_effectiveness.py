@@ -195,7 +195,7 @@ def _build_registrar(school: School) -> None:
         _student(school, 3, 113, 1, "101", verified_on="2024-09-10"),
         _student(school, 4, 113, 1, "101", "轉出", verified_on="2024-09-12"),  # left: not in the rate
         _student(school, 5, 113, 1, "102"),  # never verified
-        # 113-2: the only student has graduated by the export: no one enrolled, yet grades are due
+        # 113-2: the only student has graduated by the export: still enrolled in 113-2 (v2), grades due
         _student(school, 1, 113, 2, "101", "畢業", verified_on="2025-03-01"),
     ])
     school.add("courses", [
@@ -249,9 +249,11 @@ def test_registrar_clerk_roster_verification_and_grades_entry(school: School) ->
 
     later = _eff(school, "2025-08-05")
     assert _vals(later, 113, 1, "registrar_clerk", "grades_entered_rate") == {"R1": pytest.approx(6 / 7)}
-    # 113-2: R1 and R3 both hold the duty and get the same school-wide figures. Nobody enrolled: the
-    # verified rate is NULL; one verification date; the graduate's one enrolment is graded.
-    assert _vals(later, 113, 2, "registrar_clerk", "roster_verified") == {"R1": None, "R3": None}
+    # 113-2: R1 and R3 both hold the duty and get the same school-wide figures. The only student
+    # graduated: enrolled in 113-2 all the same (metrics.md v2: a 畢業 row counts in its term), and
+    # their row was verified on 03-01, inside the term -> 1/1 (v1 counted nobody: NULL); one
+    # verification date; the graduate's one enrolment is graded.
+    assert _vals(later, 113, 2, "registrar_clerk", "roster_verified") == {"R1": 1.0, "R3": 1.0}
     assert _vals(later, 113, 2, "registrar_clerk", "roster_verification_dates") == {"R1": 1, "R3": 1}
     assert _vals(later, 113, 2, "registrar_clerk", "grades_entered_rate") == {"R1": 1.0, "R3": 1.0}
     assert _row(later, 113, 2, "registrar_clerk", "R3", "roster_verification_dates")["met"] is False
