@@ -23,9 +23,9 @@
 -- whose lines carry none (MP) is of semester 2, as an MP item with no 學期 is.
 -- mail_needed (R-LEFT-MAIL): unconfirmed, not enrolled and the period not closed (a letter after
 -- the confirmation period would ask for what can no longer be done); false once the period is
--- closed, else NULL while enrolment is unknown. paper_mail lists these students once each. name, student_no, class_name: the
--- student's newest roster row of a term started by as_of (else the newest); address and postcode:
--- the newest roster row that has an address.
+-- closed, else NULL while enrolment is unknown. paper_mail lists these students once each.
+-- name, student_no, class_name: the student's newest roster row of a term started by as_of (else
+-- the newest); address and postcode: the newest roster row that has an address.
 WITH a AS (SELECT as_of, as_of_end FROM lp_as_of),
 batch_state AS (
     SELECT r.receipt_batch, bool_or(r.received_at < a.as_of_end) AS come_back
