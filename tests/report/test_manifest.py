@@ -33,7 +33,7 @@ FAILED = {
                      "message": "x"},
     "error": {"name": "ValueError", "message": "x"}, "skipped_from": None,
     "timings": {"kernel_s": 0.1, "execute_s": 1.0, "html_s": 0.1}, "log": "run-20250301-180000-123.log",
-    "kernel": "python3", "lp_version": "0.1.0",
+    "kernel": "python3", "lp_version": "0.1.0", "homeroom_teacher": None,
 }
 
 #: An entry as an older or hand-edited manifest may hold it: fields missing, one of the wrong type.
