@@ -232,7 +232,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "index.reader.taskforce": ("工作小組", "Task force"),
     "index.reader.taskforce.about": ("會議用簡報：不列任何學生，可印出分發。", "The meeting briefing: no student is named; ready to print."),
     "index.reader.other": ("其他報表", "Other reports"),
-    "index.reader.other.about": ("", ""),
+    "index.reader.other.about": ("計畫中其他的報表。", "The plan's other reports."),
     "index.effectiveness": ("人員成效評核（限校內人員）", "Staff effectiveness review (staff only)"),
     "index.class": ("班級", "Class"),
     "index.class_name": ("{class_name} 班", "Class {class_name}"),
