@@ -16,7 +16,9 @@ import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import great_tables as gt
 import polars as pl
@@ -93,6 +95,17 @@ def section(text: str) -> Html:
 
 def paragraph(text: str) -> Html:
     return Html(f'<div class="lp-page"><p>{esc(text)}</p></div>')
+
+
+def excel_link(t: Strings, path: str | Path, key: str = "excel_written") -> Html:
+    """The line naming a file the report wrote ("行動清單（Excel）：x.xlsx"), the name a link to it.
+    Relative to the page: the runner writes a report's files into its output_dir, <slug>/, beside
+    its page <slug>.html, so the link works on a share and from a copy of the folder."""
+    path = Path(path)
+    href = quote(f"{path.parent.name}/{path.name}" if path.parent.name else path.name)
+    before, _, after = t(key, path="\0").partition("\0")
+    link = f'<a href="{esc(href)}">{esc(path.name)}</a>'
+    return Html(f'<div class="lp-page"><p class="lp-file">{esc(before)}{link}{esc(after)}</p></div>')
 
 
 @dataclass(frozen=True)

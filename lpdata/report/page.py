@@ -21,7 +21,7 @@ The work is done in the rooms this facade gathers, one concept each:
 from __future__ import annotations
 
 from ..dates import Term, as_of_date, term_of
-from .blocks import Number, footnotes, headline, labelled, paragraph, rate_text, section, table, title
+from .blocks import Number, excel_link, footnotes, headline, labelled, paragraph, rate_text, section, table, title
 from .privacy import min_students, small_marker, suppress_small
 from .readings import (
     COMPLETION_COUNTS,
@@ -44,7 +44,8 @@ from .terms import as_of_points, resolve_term, schedule
 __all__ = [
     "COMPLETION_COUNTS", "COMPLETION_RATES", "UPLOAD_DEADLINES", "Number", "Term", "ageing", "ageing_order",
     "as_of_date", "as_of_points", "at_dates", "completion_dates", "completion_over_time", "connect",
-    "effectiveness_by_role", "effectiveness_for_taskforce", "effectiveness_table", "footnotes", "has_view",
-    "headline", "labelled", "metric_definitions", "min_students", "paragraph", "rate_text", "rates_long", "read",
-    "resolve_term", "rollup", "schedule", "section", "small_marker", "suppress_small", "table", "term_of", "title",
+    "effectiveness_by_role", "effectiveness_for_taskforce", "effectiveness_table", "excel_link", "footnotes",
+    "has_view", "headline", "labelled", "metric_definitions", "min_students", "paragraph", "rate_text", "rates_long",
+    "read", "resolve_term", "rollup", "schedule", "section", "small_marker", "suppress_small", "table", "term_of",
+    "title",
 ]
