@@ -4,6 +4,8 @@
 -- class_chase_list's rows counted per class (so the dashboard's figures add up to its list). A class
 -- with no enrolled student in the term has no row (nothing to chase; the report plan makes no
 -- dashboard for it).
+-- students_to_upload, _to_select, _pending, _to_reupload: students with that on the list (one student
+-- can be in several, so they do not add up to students_to_chase).
 -- clo_selectors / mp_selectors: students with at least one live item of the term selected;
 -- clo_selected / mp_selected: those items (the same count as class_completion's);
 -- clo_can_select: students with a certified live CLO item of the term (only those can select one);
@@ -17,6 +19,7 @@ SELECT
     count(*) FILTER (WHERE needs_action) AS students_to_chase,
     count(*) FILTER (WHERE len(to_upload) > 0) AS students_to_upload,
     count(*) FILTER (WHERE len(to_select) > 0) AS students_to_select,
+    count(*) FILTER (WHERE clo_pending > 0) AS students_pending,
     count(*) FILTER (WHERE to_reupload > 0) AS students_to_reupload,
     count(*) FILTER (WHERE clo_selected > 0) AS clo_selectors,
     sum(clo_selected)::BIGINT AS clo_selected,

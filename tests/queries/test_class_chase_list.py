@@ -113,15 +113,15 @@ def test_chase_list_as_of_a_later_date(school: School) -> None:
 def test_chase_summary_counts_the_list_per_class(school: School) -> None:
     _build(school)
     columns = ("class_name", "students", "students_to_chase", "students_to_upload", "students_to_select",
-               "students_to_reupload", "clo_selectors", "clo_selected", "clo_can_select", "clo_at_max",
+               "students_pending", "students_to_reupload", "clo_selectors", "clo_selected", "clo_can_select", "clo_at_max",
                "clo_select_max", "mp_selectors", "mp_selected", "mp_can_select", "mp_at_max", "mp_select_max")
     got = [tuple(r[c] for c in columns) for r in school.query("class_chase_summary", as_of=AS_OF)]
     assert got == [
-        # 101: S2, S3, S4 to chase; S2, S4 to upload; S3 to select; S4 to re-upload. Selected this
+        # 101: S2, S3, S4 to chase; S2, S4 to upload; S3 to select; S3, S4 pending; S4 to re-upload. Selected this
         # term: S1's C1; S1, S3, S5 hold a certified item; S5 is at the year's quota of 2.
         # MP: S1 and S5 selected one each; S1, S3, S5 hold an item of 113-1 (S4's is 113-2's).
-        ("101", 5, 3, 2, 1, 1, 1, 1, 3, 1, 2, 2, 2, 3, 0, 10),
-        ("102", 1, 0, 0, 0, 0, 1, 1, 1, 0, 2, 1, 1, 1, 0, 10),
+        ("101", 5, 3, 2, 1, 2, 1, 1, 1, 3, 1, 2, 2, 2, 3, 0, 10),
+        ("102", 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 2, 1, 1, 1, 0, 10),
     ]
     # The same selected items and students as class_completion, its one definition.
     completion = {r["class_name"]: (r["students"], r["clo_selected"], r["mp_selected"])
