@@ -8,8 +8,8 @@
 -- certifier says why someone (or nobody) certifies, so a dash in assignee_name can be explained:
 -- 'teacher' (the teacher, active), 'proxy' (the teacher left; the proxy in force certifies),
 -- 'needs_proxy' (the teacher left and no proxy is named: R-PROXY-TEACHER), 'teacher_unknown' (no
--- teacher code in the item nor in the course lists: the course list needs fixing). It is part of the
--- grain: a NULL assignee_name can mean a missing proxy or a proxy missing from the staff list.
+-- teacher code in the item nor in the course lists: the course list needs fixing). It is a key column
+-- too, since a NULL assignee_name can mean a missing proxy or a proxy missing from the staff list.
 SELECT
     academic_year,
     semester,
