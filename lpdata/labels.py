@@ -55,6 +55,15 @@ COLUMNS_ZH: Mapping[str, str] = {
     "uploaders_rate": "上傳率", "as_of": "資料日期", "series": "項目", "people_met": "達成人數", "people_total": "人數",
     "teachers": "教師數", "classes": "班級數", "rules": "規定數", "waiting_bucket": "等待天數", "stage": "階段",
     "student_name": "學生姓名", "covers_for": "代理的教師",
+    # class_chase_list, class_chase_summary, backlog_by_course.certifier (the class dashboard)
+    "to_upload": "待上傳", "to_select": "待勾選", "to_reupload": "需重新上傳科目數",
+    "reupload_courses": "需重新上傳的科目", "needs_action": "尚有待辦", "clo_selected_year": "本學年成果勾選件數",
+    "clo_select_max": "成果每學年勾選上限", "mp_selected_year": "本學年多元表現勾選件數",
+    "mp_select_max": "多元表現每學年勾選上限", "students_to_chase": "待追蹤人數", "students_to_upload": "待上傳人數",
+    "students_to_select": "待勾選人數", "students_pending": "有成果待認證人數",
+    "students_to_reupload": "需重新上傳人數", "clo_selectors": "成果勾選人數",
+    "clo_can_select": "可勾選成果人數", "clo_at_max": "成果勾選達上限人數", "mp_selectors": "多元表現勾選人數",
+    "mp_can_select": "有多元表現人數", "mp_at_max": "多元表現勾選達上限人數", "certifier": "負責認證情形",
 }
 
 

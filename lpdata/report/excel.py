@@ -3,6 +3,7 @@
     excel.teacher_pending(backlog, "reports/.../待認證清單.xlsx", t)
     excel.mail_list(receipt_confirmation.filter(mail_needed), path, t)
     excel.discrepancies(reconciliation_discrepancies, path, t)
+    excel.chase_list(class_chase_list.filter(needs_action), path, t)
 
 Every sheet: a header row of labels (Chinese by default), an autofilter, the header frozen, columns
 as wide as their contents, dates and times as real Excel dates, rates as %. Text is always written
@@ -43,6 +44,10 @@ DISCREPANCY_COLUMNS = (
     "receipt_batch", "receipt_file", "receipt_line", "explanation", "batch_id", "submitted_at", "received_at",
     "selected_at", "course_code", "category", "title", "summary", "receipt_summary",
 )
+#: The homeroom teacher's chase list: who, then what is missing (its other columns are left out: a
+#: printed list for one class, one line per student).
+CHASE_COLUMNS = ("class_name", "seat_no", "student_no", "name", "to_upload", "to_select", "clo_pending",
+                 "reupload_courses")
 #: Never in an action list: the ID hash identifies nobody to a person and helps no one act.
 DROPPED = ("national_id_hash",)
 
@@ -195,3 +200,12 @@ def discrepancies(frame: pl.DataFrame, path: str | Path, t: Strings | None = Non
     t = t or strings("zh-TW")
     return write_sheets(path, {t("sheet.discrepancies"): _ordered(frame, DISCREPANCY_COLUMNS)}, t,
                         view="reconciliation")
+
+
+def chase_list(frame: pl.DataFrame, path: str | Path, t: Strings | None = None) -> Path:
+    """The homeroom teacher's chase list (class_chase_list rows): one sheet, one line per student in
+    seat order as the view gives it (never re-sorted by what is missing: participation, not a
+    ranking), the kinds to upload or select as words."""
+    t = t or strings("zh-TW")
+    data = frame.select([c for c in CHASE_COLUMNS if c in frame.columns])
+    return write_sheets(path, {t("sheet.chase"): data}, t, view="class_chase_list")

@@ -74,8 +74,14 @@ TEXT: Mapping[str, tuple[str, str]] = {
                    "Grade and school rates divide summed counts; they are not averages of class rates."),
     "def.trend": ("趨勢：每週一點，加上每次載入匯出檔的日期；每一點是以該日為資料日期計算的各班上傳率。",
                   "Trend: one point a week plus each date an export was loaded; each point is the class_completion view as of that day."),
-    "def.no_ranking": ("依「不強制、不排名」原則，報表只呈現參與情形，不對學生排名；班級依班級代碼排列。",
-                       "R-NO-FORCE: reports show participation and never rank students; classes are listed by class code."),
+    "def.no_ranking": ("依「不強制、不排名」原則，報表只呈現參與情形，不對學生排名；班級依班級代碼排列，學生依座號排列。",
+                       "R-NO-FORCE: reports show participation and never rank students; classes are listed by class code, students by seat number."),
+    "def.chase": ("追蹤名單：在學同學中，本學期尚無有效的課程學習成果或多元表現（待上傳）；有已認證成果或多元表現卻一件都未勾選、且本學年尚未達勾選上限（待勾選）；有成果待任課教師認證（待認證）；或某科目最新一件成果認證未通過（需重新上傳，已重新上傳者不列）。",
+                  "Chase list: enrolled students with no live CLO or MP item this term (to upload); with a certified CLO or an MP item but none selected, and under the year's selection limit (to select); with items waiting for the teacher's certification (pending); or whose newest item of a course was rejected (upload again; an item uploaded again is not listed)."),
+    "def.select_quota": ("勾選上限：依「課程學習成果提交上限」與「多元表現提交上限」，每位學生每學年至多勾選 {clo} 件課程學習成果、{mp} 件多元表現提交至中央資料庫；只看參與，不要求件數。",
+                         "Selection limits (R-CLO-SUBMIT-MAX, R-MP-SUBMIT-MAX): each student selects at most {clo} CLO and {mp} MP items a year for the national database; participation only, no count is required."),
+    "def.certifier": ("負責認證人為「—」時，旁邊說明原因：任課教師已離職且尚無代理人（依「離職教師成果認證代理人」規定，由工作小組以會議或簽呈指定，教務主任為執行秘書），或開課資料查無任課教師。",
+                      "Where the certifier is a dash, the note says why: the teacher has left and no proxy is named yet (R-PROXY-TEACHER: the task force names one by meeting or memo; the academic director is its executive secretary), or the course list names no teacher."),
     "def.turnaround": ("認證天數中位數：從上傳到認證通過或不通過的天數中位數（資料日期前已決定者）。",
                        "Median turnaround: median days from upload to the certification decision, over items decided by the as-of date."),
     "def.by_due": ("如期認證率：上傳截止日前上傳的成果中，於認證截止日前完成認證（通過或不通過）的比例。",
@@ -100,15 +106,28 @@ TEXT: Mapping[str, tuple[str, str]] = {
                        "Quarantined rows: rows not loaded because a value did not parse (a bad ID check digit, an impossible date); IDs in the example are masked."),
     # --- class_dashboard
     "class_dashboard.title": ("{class_name} 班學習歷程檔案上傳概況", "Class {class_name}: portfolio uploads"),
-    "class_dashboard.intro": ("導師 {teacher}：本頁呈現本班上傳參與情形、尚未上傳的同學，以及本班待認證的成果。",
-                              "Homeroom teacher {teacher}: your class's participation, who has not uploaded yet, and the class's items waiting for certification."),
+    "class_dashboard.intro": ("導師 {teacher}：本頁呈現本班上傳參與情形、尚有待辦的同學（追蹤名單）、勾選情形，以及本班待認證的成果。",
+                              "Homeroom teacher {teacher}: your class's participation, the students with something still to do (the chase list), selection, and the class's items waiting for certification."),
     "class_dashboard.compare": ("本班與同年級、全校比較", "This class against its grade and the school"),
     "class_dashboard.curve": ("累積上傳曲線與截止日", "Cumulative uploads against the deadlines"),
-    "class_dashboard.not_uploaded": ("尚未上傳的同學", "Who has not uploaded yet"),
-    "class_dashboard.not_uploaded_none": ("本班在學同學都已上傳課程學習成果與多元表現。",
-                                          "Every enrolled student of the class has uploaded a CLO and an MP item."),
-    "class_dashboard.not_uploaded_missing": ("尚無學生上傳明細，無法列出名單；請見各班上傳人數。",
-                                             "The student_uploads view is not available, so no list can be shown; see the class counts above."),
+    "class_dashboard.chase": ("追蹤名單：尚有待辦的同學（依座號）", "Chase list: students with something still to do (by seat number)"),
+    "class_dashboard.chase_count": ("在學 {students} 人中，{n} 人尚有待辦（一人可能有多項）：待上傳 {upload} 人、待勾選 {select} 人、有成果待認證 {pending} 人、需重新上傳 {reupload} 人。",
+                                    "{n} of {students} enrolled students have something to do (one may have several things): {upload} to upload, {select} to select, {pending} with items waiting for certification, {reupload} to upload a rejected item again."),
+    "class_dashboard.no_students": ("本學期本班沒有在學學生，沒有待辦事項可列。", "The class has no enrolled student this term: nothing to chase."),
+    "class_dashboard.chase_none": ("本班在學同學目前都沒有待辦事項。", "No enrolled student of the class has anything left to do."),
+    "class_dashboard.selection": ("勾選情形", "Selection (勾選)"),
+    "class_dashboard.selection_clo": ("課程學習成果：{selectors} 位同學已勾選本學期 {items} 件（有已認證成果可勾選者 {can} 人）；每人每學年至多勾選 {max} 件，已達上限 {at_max} 人。",
+                                      "Course learning outcomes: {selectors} students selected {items} items of this term ({can} have a certified item they can select); each student selects at most {max} a year, and {at_max} have reached that."),
+    "class_dashboard.selection_mp": ("多元表現：{selectors} 位同學已勾選本學期 {items} 件（有多元表現可勾選者 {can} 人）；每人每學年至多勾選 {max} 件，已達上限 {at_max} 人。",
+                                     "Diverse performance: {selectors} students selected {items} items of this term ({can} have an item they can select); each student selects at most {max} a year, and {at_max} have reached that."),
+    "class_dashboard.due_ahead": ("{what}：{date}，還有 {n} 天。", "{what}: {date}, {n} days from now."),
+    "class_dashboard.due_today": ("{what}：今天（{date}）截止。", "{what}: today ({date})."),
+    "class_dashboard.due_passed": ("{what}（{date}）已過。", "{what} passed on {date}."),
+    "class_dashboard.due_unknown": ("本學期期程未列{what}日期。", "This term's schedule gives no date for {what}."),
+    "class_dashboard.upload_passed": ("{what}（{date}）已過：本學期的課程學習成果已不能再上傳，名單中的「待上傳」成果僅供記錄；多元表現仍可上傳。",
+                                      "The {what} date ({date}) has passed: this term's course learning outcomes can no longer be uploaded, so a CLO \"to upload\" on the list is for the record; MP items can still be uploaded."),
+    "class_dashboard.excel": ("追蹤名單（Excel，可列印）：{path}", "Chase list (Excel, to print): {path}"),
+    "class_dashboard.certifier_proxy_unlisted": ("已指定代理人，但不在教職員名冊：請更新教職員名冊", "a proxy is named but is not in the staff list: update the staff list"),
     "class_dashboard.backlog": ("本班待認證成果（依科目）", "The class's items waiting for certification, by course"),
     "class_dashboard.no_class": ("{term} 沒有班級資料。", "No class in {term}."),
     "h.students": ("在學人數", "Enrolled students"),
@@ -283,6 +302,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "index.param.class_name": ("班級", "class_name"),
     "index.lang_name.zh-TW": ("中文", "zh-TW"),
     "index.lang_name.en": ("英文", "en"),
+    "sheet.chase": ("追蹤名單", "Chase list"),
 }
 
 COLUMNS_EN: Mapping[str, str] = {
@@ -317,6 +337,16 @@ COLUMNS_EN: Mapping[str, str] = {
     "people_total": "People", "teachers": "Teachers", "classes": "Classes", "rules": "Rules",
     "waiting_bucket": "Days waiting", "stage": "Stage", "count": "Count", "limit": "Limit",
     "covers_for": "Covering for",
+    "to_upload": "To upload", "to_select": "To select", "to_reupload": "Courses to upload again",
+    "reupload_courses": "Rejected: upload again", "needs_action": "Something to do",
+    "clo_selected_year": "CLO selected this year", "clo_select_max": "CLO selection limit a year",
+    "mp_selected_year": "MP selected this year", "mp_select_max": "MP selection limit a year",
+    "students_to_chase": "Students with something to do", "students_to_upload": "Students to upload",
+    "students_to_select": "Students to select", "students_pending": "Students with items pending",
+    "students_to_reupload": "Students to upload again",
+    "clo_selectors": "Students who selected a CLO", "clo_can_select": "Students who can select a CLO",
+    "clo_at_max": "Students at the CLO limit", "mp_selectors": "Students who selected an MP item",
+    "mp_can_select": "Students with an MP item", "mp_at_max": "Students at the MP limit", "certifier": "Who certifies",
 }
 
 #: Code labels: column -> code -> (zh-TW, en). Roles, kinds and reasons come from the contract too.
@@ -337,6 +367,13 @@ VALUES: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "status": {"pass": ("符合", "pass"), "fail": ("不符合", "fail"), "unknown": ("未知", "unknown")},
     "kind": {"clo": ("課程學習成果", "CLO"), "mp": ("多元表現", "MP")},
     "proxy_basis": {"meeting": ("會議", "meeting"), "memo": ("簽呈", "memo")},
+    # backlog_by_course.certifier: why someone (or nobody) certifies a course's items
+    "certifier": {
+        "teacher": ("任課教師", "the course teacher"),
+        "proxy": ("代理人", "a proxy"),
+        "needs_proxy": ("任課教師已離職，尚無代理人：請教務主任指定", "the teacher has left and no proxy is named yet: the academic director names one"),
+        "teacher_unknown": ("任課教師不明：請教學組長更正開課資料", "no teacher is known: the instruction head corrects the course list"),
+    },
     "unit": {"rate": ("比例", "share"), "days": ("天", "days"), "count": ("次／件", "count")},
     "series": {
         "clo_upload_rate": ("成果上傳率", "CLO upload rate"),
@@ -390,7 +427,7 @@ _ROLES_EN = {
 }
 _ROLES_ZH_EXTRA = {"activities_unit": "訓育組／活動組"}
 #: Columns holding the codes of another (a list of kinds).
-_SAME_CODES = {"kinds": "kind"}
+_SAME_CODES = {"kinds": "kind", "to_upload": "kind", "to_select": "kind"}
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,24 @@ def test_mail_list_and_discrepancies(tmp_path):
     assert "=SUM(A1:A9)" in rows[1] and "-1" in rows[1]
 
 
+def test_chase_list_in_seat_order_with_kinds_as_words(tmp_path):
+    chase = pl.DataFrame({
+        "academic_year": [114, 114], "semester": [2, 2], "national_id_hash": ["a", "b"],
+        "class_name": ["0301", "0301"], "seat_no": [2, 11], "student_no": ["0114002", "0114001"],
+        "name": ["=王小明", "@陳"], "to_upload": [["clo", "mp"], []], "to_select": [[], ["mp"]],
+        "clo_pending": [0, 2], "to_reupload": [0, 1], "reupload_courses": [None, "+數學"], "needs_action": [True, True],
+    })
+    path = excel.chase_list(chase, tmp_path / "chase.xlsx", ZH)
+    assert_all_text(path, ("=王小明", "@陳", "+數學", "0301", "0114002"))
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("追蹤名單").to_python()
+    assert rows[0] == ["班級名稱", "座號", "學號", "姓名", "待上傳", "待勾選", "待認證", "需重新上傳的科目"]
+    assert [r[1] for r in rows[1:]] == [2, 11]  # the view's seat order, kept
+    assert rows[1][4] == "課程學習成果, 多元表現" and rows[2][5] == "多元表現" and rows[2][7] == "+數學"
+    en = CalamineWorkbook.from_path(str(excel.chase_list(chase, tmp_path / "en.xlsx", i18n.strings("en"))))
+    assert en.sheet_names == ["Chase list"]
+    assert en.get_sheet_by_name("Chase list").to_python()[1][4] == "CLO, MP"
+
+
 def test_column_widths_count_wide_characters(tmp_path):
     frame = pl.DataFrame({"address": ["臺東縣臺東市中華路一段180巷108號"], "postcode": ["950"]})
     path = excel.write_sheets(tmp_path / "w.xlsx", {"x": frame}, ZH)
