@@ -57,7 +57,12 @@ class _Words:
 
     def get_usage(self, ctx: _click.Context) -> str:
         text: str = super().get_usage(ctx)  # type: ignore[misc]
-        return text.replace("Usage: ", "用法：", 1).replace(" [OPTIONS]", " [選項]", 1) if M.zh else text
+        if not M.zh:
+            return text
+        words = (("Usage: ", "用法："), (" [OPTIONS]", " [選項]"), (" COMMAND [ARGS]...", " 子指令 [參數]..."))
+        for english, zh in words:
+            text = text.replace(english, zh, 1)
+        return text
 
     def get_help_option(self, ctx: _click.Context) -> TyperOption | None:
         option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]
@@ -89,6 +94,11 @@ MAX_CELL = 40
 DB_HELP = M("opt.db")
 DEFAULT_ALIASES = Path("parameters/header_aliases.yaml")
 DEFAULT_VALUE_ALIASES = Path("parameters/value_aliases.yaml")
+
+
+def _arg(zh: str) -> str | None:
+    """An argument's name in the help under zh-TW (typer's own, the parameter's name, in English)."""
+    return zh if M.zh else None
 
 
 def _db(db: Path | None) -> Path:
@@ -185,7 +195,7 @@ def _zh_frame(frame: pl.DataFrame, view: str) -> pl.DataFrame:
 @app.command(cls=_Command, help=M("ingest.help"))
 @one_line_errors
 def ingest(
-    folder: Path = typer.Argument(..., help=M("ingest.folder")),
+    folder: Path = typer.Argument(..., help=M("ingest.folder"), metavar=_arg("資料夾")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     exported_at: str | None = typer.Option(
         None, "--exported-at", help=M("ingest.exported_at")),
@@ -251,7 +261,7 @@ def status(db: Path | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
 @app.command(cls=_QueryCommand, help=M("query.help"))
 @one_line_errors
 def query(
-    view: str = typer.Argument(..., help=M("query.view")),
+    view: str = typer.Argument(..., help=M("query.view"), metavar=_arg("檢視")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help=M("opt.as_of")),
     fmt: Format = typer.Option(Format.table, "--format", help=M("query.format")),
@@ -324,7 +334,7 @@ def backup_db(
 @app.command("restore", cls=_Command, help=M("restore.help"))
 @one_line_errors
 def restore_db(
-    backup_dir: Path = typer.Argument(..., help=M("restore.backup_dir")),
+    backup_dir: Path = typer.Argument(..., help=M("restore.backup_dir"), metavar=_arg("備份資料夾")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     force: bool = typer.Option(False, "--force", help=M("restore.force")),
 ) -> None:
@@ -378,7 +388,7 @@ def demo(
 @one_line_errors
 def run_reports(
     plan: Path | None = typer.Argument(
-        None, help=M("run.plan")),
+        None, help=M("run.plan"), metavar=_arg("計畫")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help=M("opt.as_of")),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help=M("run.jobs")),

@@ -231,7 +231,7 @@ FREE_TEXT: tuple[tuple[str, str], ...] = (
     ("cannot open the database: {detail}", "無法開啟資料庫：{detail}"),
     ("not an lp-workbench database (it has no lp_meta table)", "不是 lp-workbench 的資料庫（沒有 lp_meta 資料表）"),
     ("this is a folder, not a database file", "這是資料夾，不是資料庫檔"),
-    ("the queries folder is missing", "找不到 queries 資料夾"),
+    ("the queries folder is missing", "找不到 queries/ 資料夾"),
     # dates
     ("{what} '{value}' is not a date", "{what} 「{value}」不是日期"),
     ("as-of date {day} is after today: a purge deletes only what is due today or earlier (a dry run may look ahead)",
