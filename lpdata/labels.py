@@ -165,8 +165,8 @@ VALUES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "R-RECEIPT-WINDOW": ("收訖確認期間天數", "R-RECEIPT-WINDOW"),
         "R-CLO-WINDOW": ("成果上傳於休業式後截止", "R-CLO-WINDOW"),
         "R-FILE-LIMITS": ("檔案大小與簡述字數上限", "R-FILE-LIMITS"),
-        "R-NO-FORCE": ("不強制件數、不排名學生", "R-NO-FORCE"),
-        "P-SMALL-CELL": ("人數過少不公開", "P-SMALL-CELL"),
+        "R-NO-FORCE": ("不強制、不排名原則", "R-NO-FORCE"),
+        "P-SMALL-CELL": ("小樣本不公開原則", "P-SMALL-CELL"),
     },
 }
 

@@ -153,7 +153,7 @@ def test_every_public_view_has_a_chinese_and_an_english_name() -> None:
 def test_labels_zh_turns_codes_into_their_chinese_names() -> None:
     from lpdata.labels import value_label
 
-    assert value_label("rule_id", "R-NO-FORCE", zh=True) == "不強制件數、不排名學生"
+    assert value_label("rule_id", "R-NO-FORCE", zh=True) == "不強制、不排名原則"
     assert value_label("rule_id", "R-NO-FORCE", zh=False) == "R-NO-FORCE"
     assert value_label("state", "awaiting_receipt", zh=True) == "待回傳"
     assert value_label("kinds", "students", zh=True) == "學生名冊"
