@@ -8,7 +8,7 @@
 Column labels in Chinese come from `lpdata.labels` (the contract's headers, then its one table of
 column labels, which `lp query --labels zh` reads too); in English from `COLUMNS_EN` here. Codes
 (states, roles, kinds, reasons, metrics) are labelled from the contract where it names them, else
-from `VALUES` here.
+from `lpdata.labels.VALUES` (one table, which `lp query --labels zh` reads too).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..contract import KINDS_BY_NAME, ROLES
-from ..labels import zh_labels
+from ..labels import VALUES as VALUES  # re-exported: the reports read their code labels here
+from ..labels import has_values, value_label, zh_labels
 from ..readers.rows import REASONS
 
 LANGS = ("zh-TW", "en")
@@ -349,87 +349,6 @@ COLUMNS_EN: Mapping[str, str] = {
     "mp_can_select": "Students with an MP item", "mp_at_max": "Students at the MP limit", "certifier": "Who certifies",
 }
 
-#: Code labels: column -> code -> (zh-TW, en). Roles, kinds and reasons come from the contract too.
-VALUES: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "state": {
-        "received": ("已收訖", "received"),
-        "selected_not_submitted": ("勾選未提交", "selected, not submitted"),
-        "submitted_not_received": ("提交未收訖", "submitted, not received"),
-        "awaiting_receipt": ("待回傳", "awaiting receipt"),
-        "received_not_submitted": ("收訖無提交紀錄", "received, never submitted"),
-        "confirmed": ("確認無誤", "confirmed"),
-        "reported_error_open": ("回報有誤（待查）", "reported an error (open)"),
-        "reported_error_resolved": ("回報有誤（已處理）", "reported an error (resolved)"),
-        "unconfirmed": ("未確認", "unconfirmed"),
-        "sealed": ("封存中", "sealed"),
-        "due_for_deletion": ("應刪除", "due for deletion"),
-    },
-    "status": {"pass": ("符合", "pass"), "fail": ("不符合", "fail"), "unknown": ("未知", "unknown")},
-    "kind": {"clo": ("課程學習成果", "CLO"), "mp": ("多元表現", "MP")},
-    "proxy_basis": {"meeting": ("會議", "meeting"), "memo": ("簽呈", "memo")},
-    # backlog_by_course.certifier: why someone (or nobody) certifies a course's items
-    "certifier": {
-        "teacher": ("任課教師", "the course teacher"),
-        "proxy": ("代理人", "a proxy"),
-        "needs_proxy": ("任課教師已離職，尚無代理人：請教務主任指定", "the teacher has left and no proxy is named yet: the academic director names one"),
-        "teacher_unknown": ("任課教師不明：請教學組長更正開課資料", "no teacher is known: the instruction head corrects the course list"),
-    },
-    "unit": {"rate": ("比例", "share"), "days": ("天", "days"), "count": ("次／件", "count")},
-    "series": {
-        "clo_upload_rate": ("成果上傳率", "CLO upload rate"),
-        "mp_upload_rate": ("多元表現上傳率", "MP upload rate"),
-    },
-    "reason": {
-        "invalid_national_id": ("身分證號格式或檢查碼錯誤", "not a valid national ID"),
-        "invalid_date": ("日期無法辨識或不存在", "not a date"),
-        "invalid_time": ("時間無法辨識", "not a time"),
-        "invalid_boolean": ("是否欄位無法辨識", "not a yes/no value"),
-        "invalid_number": ("不是數字", "not a number"),
-        "out_of_range": ("數值超出範圍", "out of range"),
-        "invalid_choice": ("不是允許的選項", "not an allowed value"),
-        "missing_value": ("必填欄位空白", "a required value is empty"),
-        "too_many_fields": ("欄位數多於標題", "more cells than headers"),
-        "duplicate_key": ("與前面的列重複", "repeats an earlier row's key"),
-        "unknown_student_no": ("無身分證號，且同學期名冊查無此學號", "no national ID, and no roster row has its 學號"),
-        "ambiguous_student_no": ("無身分證號，且同學期名冊有多人使用此學號",
-                                 "no national ID, and several roster rows have its 學號"),
-        "whole_year_semester": ("封面學期為 0（全學年），但此名冊需要學期", "學期 0 (whole year) where a semester is needed"),
-        # Notices: the rows ARE loaded (the label says so; the detail says to correct them at the source).
-        "eudc_character": ("造字（已載入）", "造字 (loaded)"),
-        "replaced_character": ("姓名中有 ?（已載入）", "? in a name (loaded)"),
-    },
-    "metric": {
-        "median_turnaround_days": ("認證天數中位數", "median turnaround (days)"),
-        "certified_by_due_rate": ("如期認證率", "certified by due"),
-        "clo_upload_rate": ("班級成果上傳率", "class CLO upload rate"),
-        "mp_upload_rate": ("班級多元表現上傳率", "class MP upload rate"),
-        "roster_verified": ("學籍資料檢核率", "roster verified"),
-        "roster_verification_dates": ("學籍檢核日期數", "roster verification dates"),
-        "grades_entered_rate": ("成績登錄率", "grades entered"),
-        "attendance_entry_lag_days": ("缺勤登錄天數中位數", "attendance entry lag (days)"),
-        "cadre_records": ("幹部及社團紀錄筆數", "cadre and club records"),
-        "cadre_entry_lag_days": ("幹部紀錄登錄天數中位數", "cadre entry lag (days)"),
-        "consultation_sessions": ("諮詢場次", "consultation sessions"),
-        "students_consulted": ("諮詢學生數", "students consulted"),
-        "submitted_on_time_rate": ("如期提交率", "submitted on time"),
-        "selected_submitted_rate": ("勾選已提交率", "selected items submitted"),
-        "receipts_confirmed_rate": ("收訖確認率", "receipts confirmed"),
-    },
-}
-
-_ROLES_EN = {
-    "academic_director": "Academic director", "registrar_head": "Registrar head", "registrar_clerk": "Registrar clerk",
-    "portfolio_assistant": "Portfolio assistant", "discipline_clerk": "Discipline clerk",
-    "activities_clerk": "Activities clerk", "activities_head": "Activities head", "activities_unit": "Activities unit",
-    "instruction_head": "Instruction head", "research_head": "Research head", "counselling_office": "Counselling office",
-    "course_counsellor": "Course counsellor", "homeroom_teacher": "Homeroom teacher", "course_teacher": "Course teacher",
-    "tech_services": "Technical services",
-}
-_ROLES_ZH_EXTRA = {"activities_unit": "訓育組／活動組"}
-#: Columns holding the codes of another (a list of kinds).
-_SAME_CODES = {"kinds": "kind", "to_upload": "kind", "to_select": "kind"}
-
-
 @dataclass(frozen=True)
 class Strings:
     """The report strings of one language."""
@@ -462,28 +381,17 @@ class Strings:
         return labels
 
     def value(self, column: str, code: Any) -> str:
-        """The label of a code in `column`; a code with no label is shown as it is."""
-        column = _SAME_CODES.get(column, column)
+        """The label of a code in `column` (`lpdata.labels.VALUES`); a code with no label is shown as it is."""
         if code is None:
             return self("missing")
         if isinstance(code, bool):
             return self("yes") if code else self("no")
-        if column in ("role", "owner"):
-            if self.zh:
-                return ROLES[code][0] if code in ROLES else _ROLES_ZH_EXTRA.get(code, str(code))
-            return _ROLES_EN.get(code, str(code))
-        if column == "kind" and code in KINDS_BY_NAME and code not in VALUES["kind"]:
-            kind = KINDS_BY_NAME[code]
-            return kind.label_zh if self.zh else kind.label_en
         if column == "reason" and not self.zh and code in REASONS and code not in VALUES["reason"]:
             return REASONS[code]
-        pair = VALUES.get(column, {}).get(str(code))
-        if pair is None:
-            return str(code)
-        return pair[0] if self.zh else pair[1]
+        return value_label(column, code, zh=self.zh)
 
     def has_values(self, column: str) -> bool:
-        return _SAME_CODES.get(column, column) in VALUES or column in ("role", "owner")
+        return has_values(column)
 
 
 def strings(lang: str) -> Strings:
