@@ -52,6 +52,11 @@ COLUMNS_ZH: Mapping[str, str] = {
     "uploaders_rate": "上傳率", "as_of": "資料日期", "series": "項目", "people_met": "達成人數", "people_total": "人數",
     "teachers": "教師數", "classes": "班級數", "rules": "規定數", "waiting_bucket": "等待天數", "stage": "階段",
     "student_name": "學生姓名", "covers_for": "代理的教師",
+    # reconciliation_actions, reconciliation_discrepancies, paper_mail
+    "national_due": "國教署上傳截止日", "deadline_passed": "截止日已過", "to_act_on": "需處理",
+    "not_received": "已回傳卻未收訖", "not_submitted": "逾期未提交", "received_not_submitted": "收訖無提交紀錄",
+    "still_to_submit": "待提交", "awaiting_receipt": "待回傳", "explanation_zh": "說明（中文）",
+    "receipt_batches": "收訖批次（併列）", "batches": "批次數",
 }
 
 
