@@ -31,13 +31,18 @@ d AS (
 w AS (
     SELECT d.*,
            coalesce(d.academic_year::VARCHAR || ' 學年度', '') || d.k_zh AS ky_zh,
+           -- The term the English names ("for CLO 114-2": a CLO semester), else the row's year.
+           coalesce(nullif(regexp_extract(d.explanation, 'for (?:CLO|MP) (\d+)', 1), '') || ' 學年度'
+                    || coalesce('第 ' || nullif(regexp_extract(d.explanation, 'for (?:CLO|MP) \d+-(\d)', 1), '')
+                                || ' 學期', ''),
+                    coalesce(d.academic_year::VARCHAR || ' 學年度', '')) || d.k_zh AS kt_zh,
            strftime(d.submitted_at, '%Y-%m-%d') || ' 於提交批次 ' || d.batch_id || ' 提交'
            || CASE WHEN d.explanation LIKE '%a workbook row that matches no item%'
                    THEN '（國教署上傳檔中的一列，平臺的' || d.k_zh || '匯出檔中沒有對應項目）' ELSE '' END AS sw_zh
     FROM d
 )
 SELECT
-    * EXCLUDE (as_of, k_zh, subject_zh, key_zh, ky_zh, sw_zh),
+    * EXCLUDE (as_of, k_zh, subject_zh, key_zh, ky_zh, kt_zh, sw_zh),
     CASE
         WHEN explanation IS NULL THEN NULL
         WHEN state = 'selected_not_submitted' THEN
@@ -46,7 +51,13 @@ SELECT
         WHEN state = 'received' THEN sw_zh || '；有一筆收訖明細與它相符。'
         WHEN state = 'awaiting_receipt' AND explanation LIKE '%is not in the platform%' THEN
             sw_zh || '，但平臺的' || k_zh || '匯出檔中沒有此項目；此後尚無' || k_zh || '的收訖批次回傳。'
-        WHEN state = 'awaiting_receipt' THEN sw_zh || '；此後尚無 ' || ky_zh || '的收訖批次回傳。'
+        -- The batches of its year (or term) came back before it was sent (reconciliation v2 says so of
+        -- an item awaiting its receipt; v1 of one not received: "may not have").
+        WHEN explanation LIKE '%came back before it was sent%' THEN
+            sw_zh || '；目前已載入的 ' || kt_zh || '收訖批次都在它提交之前回傳（最新一筆 '
+            || regexp_extract(explanation, 'newest line (\d{4}-\d{2}-\d{2})', 1) || '），它的收訖'
+            || CASE WHEN explanation LIKE '%may not have come back%' THEN '可能' ELSE '' END || '尚未回傳。'
+        WHEN state = 'awaiting_receipt' THEN sw_zh || '；此後尚無 ' || kt_zh || '的收訖批次回傳。'
         WHEN state = 'submitted_not_received' AND explanation LIKE '%is not in the platform%' THEN
             sw_zh || '，但平臺的' || k_zh || '匯出檔中沒有此項目，無法比對收訖明細。'
         WHEN state = 'submitted_not_received' AND regexp_matches(explanation, '; the \d+ receipt line\(s\) with its ') THEN
@@ -56,9 +67,6 @@ SELECT
             sw_zh || '；沒有收訖明細與它相符，但有 ' || regexp_extract(explanation, 'but (\d+) unmatched', 1)
             || ' 筆未對應的明細' || subject_zh || '相同、簡述不同，例如「'
             || regexp_extract(explanation, 'e\.g\. "(.*)"\.$', 1) || '」。'
-        WHEN state = 'submitted_not_received' AND explanation LIKE '%came back before it was sent%' THEN
-            sw_zh || '；目前已載入的 ' || ky_zh || '收訖批次都在它提交之前回傳（最新一筆 '
-            || regexp_extract(explanation, 'newest line (\d{4}-\d{2}-\d{2})', 1) || '），它的收訖可能尚未回傳。'
         WHEN state = 'submitted_not_received' AND explanation LIKE '%hold no line with its%' THEN
             sw_zh || '；' || ky_zh || '的收訖批次中沒有' || key_zh || '相同的明細。'
         WHEN state = 'received_not_submitted' AND explanation LIKE 'The line has no %' THEN
