@@ -221,13 +221,36 @@ def test_explanations_in_chinese_for_every_state(school: School) -> None:
                                                                          as_of=AS_OF))} == english
 
 
+def term_named(school: School, item_id: str) -> str:
+    """The term the English explanation names, in Chinese: reconciliation v2 names a CLO's semester
+    ("CLO 113-1"), v1 its year ("CLO 113"); the Chinese follows the English either way."""
+    english = school.query("reconciliation", as_of=AS_OF, where=f"item_id = '{item_id}'")[0]["explanation"]
+    return "113 學年度第 1 學期" if "CLO 113-1" in english else "113 學年度"
+
+
 def test_an_uncertified_item_awaiting_its_receipt_is_explained_in_chinese(school: School) -> None:
     roster(school, (1, "1130001", "101"))
     school.add("clo", [clo("C1", 1, "閱讀報告", cert_status="待認證", certified_at=None)])
     school.add("submissions", [submission("B1", "2024-12-01 10:00", CLO, "C1", 1)])
     school.ingest(exported_at="2025-01-31 18:00")
     # No receipt batch at all: C1 awaits its receipt; listed only because it was sent uncertified.
-    assert zh(school) == {"C1": ("awaiting_receipt", "2024-12-01 於提交批次 B1 提交；此後尚無 113 學年度課程學習成果的收訖批次回傳。")}
+    assert zh(school) == {"C1": ("awaiting_receipt",
+                                 f"2024-12-01 於提交批次 B1 提交；此後尚無 {term_named(school, 'C1')}課程學習成果的收訖批次回傳。")}
+
+
+def test_an_item_sent_after_the_receipt_batch_came_back_is_explained_in_chinese(school: School) -> None:
+    roster(school, (1, "1130001", "101"))
+    school.add("clo", [clo("C1", 1, "閱讀報告"), clo("C2", 1, "專題", cert_status="待認證", certified_at=None)])
+    school.add("submissions", [submission("B1", "2024-12-01 10:00", CLO, "C1", 1),
+                               submission("B2", "2025-01-05 10:00", CLO, "C2", 1)])
+    school.add("receipts", [line("R1", "2024-12-20 09:00", 1, "閱讀報告", semester=1)])
+    school.ingest(exported_at="2025-01-31 18:00")
+    # C2 (uncertified, so listed) was sent on 01-05, after R1 came back on 12-20: metrics v2 says it
+    # awaits its receipt, which "has not come back yet"; v1 called it not received, "may not have".
+    [(state, text)] = zh(school).values()
+    maybe = "" if state == "awaiting_receipt" else "可能"
+    assert text == (f"2025-01-05 於提交批次 B2 提交；目前已載入的 {term_named(school, 'C2')}課程學習成果收訖批次都在它"
+                    f"提交之前回傳（最新一筆 2024-12-20），它的收訖{maybe}尚未回傳。")
 
 
 def test_every_explanation_of_the_demo_school_has_its_chinese(demo_school) -> None:
