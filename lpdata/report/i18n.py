@@ -187,7 +187,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "reconciliation.confirmation_none": ("本學期的收訖批次尚未回傳，還沒有學生確認資料。",
                                          "No receipt batch of this term has come back yet: nothing to confirm."),
     "h.recon_to_act_on": ("需處理件數", "Rows to act on"),
-    "h.recon_not_received": ("已回傳卻未收訖", "Not received, answer in"),
+    "h.recon_not_received": ("已回傳卻未收訖", "Not received though answered"),
     "h.recon_not_submitted": ("逾期未提交", "Not submitted by the deadline"),
     "h.recon_submitted_uncertified": ("未認證即提交", "Submitted uncertified"),
     "h.recon_received_not_submitted": ("收訖無提交紀錄", "Received, never submitted"),
