@@ -64,6 +64,11 @@ COLUMNS_ZH: Mapping[str, str] = {
     "students_to_reupload": "需重新上傳人數", "clo_selectors": "成果勾選人數",
     "clo_can_select": "可勾選成果人數", "clo_at_max": "成果勾選達上限人數", "mp_selectors": "多元表現勾選人數",
     "mp_can_select": "有多元表現人數", "mp_at_max": "多元表現勾選達上限人數", "certifier": "負責認證情形",
+    # reconciliation_actions, reconciliation_discrepancies, paper_mail
+    "national_due": "國教署上傳截止日", "deadline_passed": "截止日已過", "to_act_on": "需處理",
+    "not_received": "已回傳卻未收訖", "not_submitted": "逾期未提交", "received_not_submitted": "收訖無提交紀錄",
+    "still_to_submit": "待提交", "awaiting_receipt": "待回傳", "explanation_zh": "說明（中文）",
+    "receipt_batches": "收訖批次（併列）", "batches": "批次數",
 }
 
 

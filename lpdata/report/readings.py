@@ -16,7 +16,7 @@ import polars as pl
 from ..dates import Term
 from .blocks import rate_text
 from .i18n import Strings
-from .privacy import is_small, small_marker
+from .privacy import is_small, suppressed_text
 from .session import at_dates
 from .terms import as_of_points
 
@@ -116,11 +116,11 @@ def effectiveness_for_taskforce(effectiveness: pl.DataFrame, classes: pl.DataFra
 
 
 def effectiveness_table(frame: pl.DataFrame, t: Strings, min_n: int) -> pl.DataFrame:
-    """effectiveness rows for display: value and target as text in their unit ("<min_n" where
-    suppressed), met as a word."""
+    """effectiveness rows for display: value and target as text in their unit (where suppressed:
+    "<min_n" for a count, "—" for a rate), met as a word."""
     def show(value: float | None, unit: str, suppressed: bool = False) -> str:
         if suppressed:
-            return small_marker(min_n)
+            return suppressed_text(unit, min_n)
         if value is None:
             return t("missing")
         if unit == "rate":
@@ -144,7 +144,7 @@ def effectiveness_table(frame: pl.DataFrame, t: Strings, min_n: int) -> pl.DataF
 def effectiveness_by_role(frame: pl.DataFrame, t: Strings, min_n: int
                           ) -> list[tuple[str, pl.DataFrame, dict[str, str], dict[str, str]]]:
     """One table per role (in the view's order): a row per person, a column per metric holding the
-    value in its unit, with ✓ / ✗ where a target applies ("<min_n" where suppressed); with the
+    value in its unit, with ✓ / ✗ where a target applies (where suppressed: "<min_n", a rate "—"); with the
     columns' labels (metric, and its target) and definitions (shown on hover)."""
     out = []
     shown = effectiveness_table(frame, t, min_n).with_columns(

@@ -71,6 +71,31 @@ def test_suppress_small_hides_counts_under_min_n_and_the_rates_they_give_away():
     assert out["grade"].to_list() == [1, 2, 3, 4, 5]
 
 
+def test_a_suppressed_rate_shows_a_dash_never_the_small_marker():
+    """A rate made from a hidden count reads "—" in every report that hides small cells (a "<3" in a
+    % column reads as "under 3 %"), a hidden count "<3", and the footnote says both."""
+    frame = page.suppress_small(pl.DataFrame({"grade": ["一年級"], "students": [2], "clo_uploaders": [1],
+                                              "clo_upload_rate": [0.5]}),
+                                ["students", "clo_uploaders"], 3, {"clo_upload_rate": ("clo_uploaders", "students")})
+    for t in (ZH, EN):
+        shown = str(page.table(frame, t, numeric=["students", "clo_uploaders"]))
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", shown)
+        assert cells == ["一年級", "&lt;3", "&lt;3", "—"]
+        note = page.suppressed_note(t, 3)
+        assert "<3" in note and "「—」" in note if t is ZH else '"—"' in note
+    assert "P-SMALL-CELL" not in page.suppressed_note(ZH, 3)  # the rule's Chinese name, not its id
+    # The effectiveness table (the per-person table and the briefing's): a suppressed homeroom rate is
+    # "—", a suppressed count of students "<3"; an unsuppressed rate is a %.
+    effectiveness = pl.DataFrame({
+        "role": ["homeroom_teacher", "homeroom_teacher", "course_counsellor"],
+        "person_code": ["T1", "T2", "T3"], "person_name": ["甲", "乙", "丙"],
+        "metric": ["clo_upload_rate", "clo_upload_rate", "students_consulted"],
+        "unit": ["rate", "rate", "count"], "value": [None, 0.9, None], "target": [None, None, None],
+        "met": [None, None, None], "suppressed": [True, False, True],
+    })
+    assert page.effectiveness_table(effectiveness, ZH, 3)["value"].to_list() == ["—", "90.0%", "<3"]
+
+
 def test_suppress_small_follows_min_n():
     frame = pl.DataFrame({"n": [3, 4, 5]})
     assert page.suppress_small(frame, ["n"], 5)["n"].to_list() == ["<5", "<5", "5"]
@@ -147,7 +172,8 @@ def test_effectiveness_for_taskforce_hides_small_student_counts():
     assert out["suppressed"].to_list() == [True, False, True, False]
     assert out["value"].to_list() == [None, 0.5, None, 0.5]
     shown = page.effectiveness_table(out, ZH, 3)
-    assert shown["value"].to_list() == ["<3", "50.0%", "<3", "50.0%"]
+    # T1's rate is over 2 uploaders: hidden, and a hidden rate reads "—" ("<3" is for counts).
+    assert shown["value"].to_list() == ["—", "50.0%", "<3", "50.0%"]
     assert shown["met"].to_list() == ["無目標", "無目標", "無目標", "未達成"]
     roles = page.effectiveness_by_role(out, ZH, 3)
     assert [r[0] for r in roles] == ["導師", "課程諮詢教師", "任課教師"]
