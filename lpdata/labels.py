@@ -52,6 +52,8 @@ COLUMNS_ZH: Mapping[str, str] = {
     "uploaders_rate": "上傳率", "as_of": "資料日期", "series": "項目", "people_met": "達成人數", "people_total": "人數",
     "teachers": "教師數", "classes": "班級數", "rules": "規定數", "waiting_bucket": "等待天數", "stage": "階段",
     "student_name": "學生姓名", "covers_for": "代理的教師",
+    # effectiveness_by_role
+    "people": "人員數", "people_with_value": "有數值人數", "not_met": "未達成", "median_value": "中位數",
 }
 
 

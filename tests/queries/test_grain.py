@@ -33,6 +33,9 @@ PUBLIC = {
     # Not in metrics.md: the class dashboard's "not uploaded yet" list.
     "student_uploads": ["academic_year", "semester", "national_id_hash", "class_name", "student_no", "name",
                         "has_clo", "has_mp"],
+    # Not in metrics.md: the briefing's effectiveness in aggregate.
+    "effectiveness_by_role": ["academic_year", "semester", "role", "metric", "people", "people_with_value", "met",
+                              "not_met", "target", "median_value", "unit", "definition"],
     "data_quality": ["file", "kind", "rows_read", "rows_loaded", "rows_quarantined", "reason", "example_row"],
 }
 
