@@ -59,12 +59,13 @@ body.jp-Notebook{max-width:none;margin:0;padding:0}
 .jp-Cell:not(:has(.lp-long)),.lp-page:not(.lp-long),.lp-num,.lp-page table.lp-table tr{break-inside:avoid}
 .lp-page h1,.lp-page h2,.lp-page h3,.lp-page caption{break-after:avoid}
 .lp-page h2{margin:.8em 0 .3em}
-.lp-headline{gap:.4em;flex-wrap:nowrap}.lp-num{flex:1 1 0;padding:.3em .45em;min-width:0;background:#fff}
+.lp-headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(5.5em,1fr));gap:.4em}
+.lp-num{padding:.3em .45em;min-width:0;background:#fff;overflow-wrap:anywhere}
 .lp-value{font-size:1.35em}
 .lp-page table.lp-table{width:100%;font-size:8pt;table-layout:auto}
 .lp-page table.lp-table thead{display:table-header-group}
 .lp-page table.lp-table th,.lp-page table.lp-table td{padding:.15em .35em}
-.lp-page table.lp-table th{min-width:0}
+.lp-page table.lp-table th{min-width:2.5em}
 .lp-page table.lp-table td:not(.lp-n){white-space:normal;word-break:keep-all}
 .lp-page table.lp-table td.lp-wrap{min-width:8em;word-break:normal;overflow-wrap:anywhere}
 .lp-page table.lp-table th[title]{text-decoration:none}

@@ -31,8 +31,10 @@ from .readings import (
     ageing_order,
     completion_dates,
     completion_over_time,
-    effectiveness_by_role,
     effectiveness_for_taskforce,
+    effectiveness_in_aggregate,
+    effectiveness_met_chart,
+    effectiveness_per_person,
     effectiveness_table,
     metric_definitions,
     rates_long,
@@ -44,7 +46,8 @@ from .terms import as_of_points, resolve_term, schedule
 __all__ = [
     "COMPLETION_COUNTS", "COMPLETION_RATES", "UPLOAD_DEADLINES", "Number", "Term", "ageing", "ageing_order",
     "as_of_date", "as_of_points", "at_dates", "completion_dates", "completion_over_time", "connect",
-    "effectiveness_by_role", "effectiveness_for_taskforce", "effectiveness_table", "footnotes", "has_view",
+    "effectiveness_for_taskforce", "effectiveness_in_aggregate", "effectiveness_met_chart",
+    "effectiveness_per_person", "effectiveness_table", "footnotes", "has_view",
     "headline", "labelled", "metric_definitions", "min_students", "paragraph", "rate_text", "rates_long", "read",
     "resolve_term", "rollup", "schedule", "section", "small_marker", "suppress_small", "table", "term_of", "title",
 ]
