@@ -69,6 +69,8 @@ COLUMNS_ZH: Mapping[str, str] = {
     "not_received": "已回傳卻未收訖", "not_submitted": "逾期未提交", "received_not_submitted": "收訖無提交紀錄",
     "still_to_submit": "待提交", "awaiting_receipt": "待回傳", "explanation_zh": "說明（中文）",
     "receipt_batches": "收訖批次（併列）", "batches": "批次數",
+    # effectiveness_by_role
+    "people": "人員數", "people_with_value": "有數值人數", "not_met": "未達成", "median_value": "中位數",
 }
 
 

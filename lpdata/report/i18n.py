@@ -242,6 +242,35 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "taskforce_briefing.effectiveness": ("成效評核：各職務指標與目標", "Effectiveness review: figures against targets"),
     "taskforce_briefing.effectiveness_chart": ("達成目標人數（依指標）", "People meeting the target, by metric"),
     "taskforce_briefing.grades": ("各年級上傳參與", "Upload participation by grade"),
+    "taskforce_briefing.effectiveness_note": (
+        "各職務只列總數，不列個人：有目標的指標列出有數值的人員中達成目標的人數；未設目標的指標只列中位數，呈現參與情形。",
+        "Each role in aggregate, nobody named: for a metric with a target, how many of the people with a figure met it; "
+        "for one without, only the median figure (participation)."),
+    "taskforce_briefing.def_effectiveness": (
+        "成效評核：每位人員的指標依職務彙總。人員數為擔任該職務者（活動單位以組計）；達成人數只計有數值者；"
+        "中位數為有數值者的中間值，校務單位全校共用一個數值時即為該數值。",
+        "Effectiveness review: each person's figures summed up by role. People: those holding the role (activities "
+        "units count as units); met counts only people with a figure; the median is the middle figure of those with one "
+        "(for an office-wide duty, the office's one figure)."),
+    "taskforce_briefing.def_mail": (
+        "需紙本通知：已不在學、尚有收訖明細未確認且確認期間未結束的學生人數，每人只算一次（寄一封信）。",
+        "Paper letters: students no longer enrolled with a receipt batch still unconfirmed while its confirmation "
+        "period is open, each counted once (one letter)."),
+    "effectiveness.met_of": ("{met}\u00a0/\u00a0{of}\u00a0人", "{met}\u00a0of\u00a0{of}"),  # kept on one line
+    # --- effectiveness (staff only)
+    "effectiveness.title": ("成效評核：各職務人員指標", "Effectiveness review: each person's figures"),
+    "effectiveness.intro": (
+        "本報表僅供校內同仁使用：列出每位人員本學期的各項指標，有目標者標示 ✓（達成）或 ✗（未達成）。"
+        "工作小組簡報只呈現各職務的彙總。",
+        "For staff only: each person's figures this term, with ✓ (met) or ✗ (not met) where a target applies. "
+        "The task-force briefing shows only each role in aggregate."),
+    "effectiveness.summary": ("各職務彙總", "Each role in aggregate"),
+    "effectiveness.people": ("各職務人員", "Each person, by role"),
+    "effectiveness.none": ("本學期沒有成效評核資料。", "No effectiveness figures for this term."),
+    "effectiveness.def_marks": ("✓ 達成目標；✗ 未達成；無目標者只列數值；「—」表示沒有可計算的紀錄。",
+                                "✓ target met; ✗ not met; with no target only the figure is shown; "
+                                "\u201c—\u201d: no records to measure."),
+    "sheet.effectiveness": ("成效評核", "Effectiveness"),
     "h.rules_pass": ("符合規定", "Rules kept"),
     "h.rules_fail": ("不符合", "Rules broken"),
     "h.rules_unknown": ("未能判定", "Undecided"),
@@ -386,6 +415,8 @@ COLUMNS_EN: Mapping[str, str] = {
     "received_not_submitted": "Received, never submitted", "still_to_submit": "Still to submit",
     "awaiting_receipt": "Awaiting receipt", "explanation_zh": "Explanation (Chinese)",
     "receipt_batches": "Receipt batches", "batches": "Batches", "student_name": "Name",
+    "people": "People", "people_with_value": "With a figure", "not_met": "Not met",
+    "median_value": "Median",
 }
 
 @dataclass(frozen=True)

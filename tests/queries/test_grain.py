@@ -40,6 +40,9 @@ PUBLIC = {
     "class_chase_summary": ["academic_year", "semester", "class_name", "students", "students_to_chase",
                             "clo_selectors", "clo_selected", "clo_select_max", "mp_selectors", "mp_selected",
                             "mp_select_max"],
+    # Not in metrics.md: the briefing's effectiveness in aggregate.
+    "effectiveness_by_role": ["academic_year", "semester", "role", "metric", "people", "people_with_value", "met",
+                              "not_met", "target", "median_value", "unit", "definition"],
     "data_quality": ["file", "kind", "rows_read", "rows_loaded", "rows_quarantined", "reason", "example_row"],
 }
 

@@ -20,7 +20,7 @@ from ..conftest import student_identities
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ("class_dashboard", "school_completion", "certification_backlog", "reconciliation",
-         "taskforce_briefing", "data_quality")
+         "taskforce_briefing", "data_quality", "effectiveness")
 TIMEOUT = 900
 
 
@@ -58,7 +58,7 @@ def test_notebooks_run_top_to_bottom(run_dir):
          "--nbval-cell-timeout", "600", *(f"{n}.ipynb" for n in NAMES if n != "taskforce_briefing")],
         cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    for xlsx in ("pending_certifications.xlsx", "discrepancies.xlsx"):
+    for xlsx in ("pending_certifications.xlsx", "discrepancies.xlsx", "effectiveness.xlsx"):
         assert (folder / xlsx).is_file(), xlsx
 
 

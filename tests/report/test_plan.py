@@ -148,7 +148,8 @@ def test_the_weekly_plan() -> None:
     assert plan.term is None
     assert [(r.notebook, r.for_each) for r in plan.reports] == [
         ("school_completion", None), ("class_dashboard", "class"), ("certification_backlog", None),
-        ("reconciliation", None), ("taskforce_briefing", None), ("data_quality", None)]
+        ("reconciliation", None), ("taskforce_briefing", None), ("effectiveness", None),
+        ("data_quality", None)]
 
 
 def test_plan_error_is_a_plan_error(tmp_path: Path) -> None:
