@@ -93,6 +93,8 @@ VIEW_NAMES: Mapping[str, tuple[str, str]] = {
     "receipt_confirmation": ("收訖確認", "Receipt confirmation"),
     "receipt_confirmation_states": ("收訖確認狀態統計", "Receipt confirmation states"),
     "paper_mail": ("紙本郵寄通知名單", "Paper mail list"),
+    "reconciliation_actions": ("對帳待處理與等待件數", "Reconciliation: to act on and waiting"),
+    "effectiveness_by_role": ("各職務成效達成情形", "Effectiveness by role"),
     "quota_breaches": ("超過件數上限", "Quota breaches"),
     "effectiveness": ("成效評核", "Effectiveness"),
     "compliance": ("規定執行情形", "Compliance"),
