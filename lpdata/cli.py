@@ -2,6 +2,10 @@
 
 Errors print one clear line each (file, row, column, what was expected) on stderr and exit 1;
 an internal error exits 3 (set LP_DEBUG=1 for the traceback).
+
+Every word it prints comes from `lpdata.messages`: Traditional Chinese under a zh-TW locale (or
+`LP_LANG=zh-TW`), English otherwise. The language is read once, when the module is imported: the help
+texts are fixed then.
 """
 
 from __future__ import annotations
@@ -20,19 +24,66 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from .errors import LpdataError
+from .messages import Messages, messages
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import polars as pl
+    from typer import _click
 
 P = ParamSpec("P")
+M: Messages = messages()
+
+
+def _zh_help_frame() -> None:
+    """typer's own words of a help page or a usage error (Arguments, Options, …) in Chinese: typer
+    keeps them in module constants, read when it prints. ("Usage:" and the help option's text are
+    set by `_Words`.)"""
+    import typer.rich_utils as ru
+
+    ru.ARGUMENTS_PANEL_TITLE, ru.OPTIONS_PANEL_TITLE, ru.COMMANDS_PANEL_TITLE = "參數", "選項", "子指令"
+    ru.ERRORS_PANEL_TITLE, ru.ABORTED_TEXT = "錯誤", "已中止。"
+    ru.DEFAULT_STRING, ru.REQUIRED_LONG_STRING = "[預設：{}]", "[必填]"
+    ru.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 看說明。"
+
+
+class _Words:
+    """A command's usage line and help option in the CLI's language."""
+
+    def get_usage(self, ctx: _click.Context) -> str:
+        text: str = super().get_usage(ctx)  # type: ignore[misc]
+        if not M.zh:
+            return text
+        words = (("Usage: ", "用法："), (" [OPTIONS]", " [選項]"), (" COMMAND [ARGS]...", " 子指令 [參數]..."))
+        for english, zh in words:
+            text = text.replace(english, zh, 1)
+        return text
+
+    def get_help_option(self, ctx: _click.Context) -> TyperOption | None:
+        option: TyperOption | None = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None and M.zh:
+            option.help = "顯示這段說明後結束。"
+        return option
+
+
+class _Command(_Words, TyperCommand):
+    pass
+
+
+class _Group(_Words, TyperGroup):
+    pass
+
+
+if M.zh:
+    _zh_help_frame()
 app = typer.Typer(
-    name="lp", no_args_is_help=True, add_completion=False,
-    help="lp-workbench: Student Learning Portfolio (學生學習歷程檔案) exports -> DuckDB -> reports.",
+    name="lp", no_args_is_help=True, add_completion=False, cls=_Group,
+    help=M("app.help"),
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 # Piped output keeps a wide table rather than folding every cell into a narrow column.
@@ -40,9 +91,14 @@ out = Console(width=None if sys.stdout.isatty() else 240)
 err = Console(stderr=True)
 MAX_CELL = 40
 
-DB_HELP = "The DuckDB file (default: $LP_DB, else data/lp.duckdb)."
+DB_HELP = M("opt.db")
 DEFAULT_ALIASES = Path("parameters/header_aliases.yaml")
 DEFAULT_VALUE_ALIASES = Path("parameters/value_aliases.yaml")
+
+
+def _arg(zh: str) -> str | None:
+    """An argument's name in the help under zh-TW (typer's own, the parameter's name, in English)."""
+    return zh if M.zh else None
 
 
 def _db(db: Path | None) -> Path:
@@ -51,15 +107,17 @@ def _db(db: Path | None) -> Path:
 
 def _fail(exc: Exception) -> NoReturn:
     """One line on stderr: an lp error's own (exit 1), else the type and text of an internal one (exit 3)."""
+    from rich.markup import escape
+
     if isinstance(exc, LpdataError):
-        for line in str(exc).splitlines():
-            err.print(f"[bold red]error[/] {line}" if not line.startswith("  ") else line,
+        for line in M.error_lines(exc):
+            err.print(f"[bold red]{M('error')}[/] {escape(line)}" if not line.startswith("  ") else escape(line),
                       highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(1)
     if os.environ.get("LP_DEBUG"):
         raise exc
-    err.print(f"[bold red]internal error[/] {type(exc).__name__}: {exc} (LP_DEBUG=1 shows the traceback)",
-              highlight=False, soft_wrap=True)
+    err.print(f"[bold red]{M('internal_error_head')}[/] "
+              + escape(M("internal_error", name=type(exc).__name__, text=str(exc))), highlight=False, soft_wrap=True)
     raise typer.Exit(3)
 
 
@@ -89,22 +147,67 @@ class Labels(str, Enum):
     zh = "zh"
 
 
-@app.command()
+class _QueryCommand(_Command):
+    """`lp query`, whose help lists the views to query: read from `queries/` when the help is shown,
+    not when every other command starts."""
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        self.help = _query_help()
+        super().format_help(ctx, formatter)
+
+
+def _query_help() -> str:
+    from rich.markup import escape
+
+    from .contract import ALL_KINDS
+    from .messages import view_list
+    from .views import BASE_TABLES, public_views
+
+    width = max(len(k.name) for k in ALL_KINDS)
+    kinds = [f"  {k.name.ljust(width)}  {k.label_zh if M.zh else k.label_en}" for k in ALL_KINDS]
+    lines = [M("query.help"), "", M("query.views_title"), *(f"  {line}" for line in view_list(public_views(), zh=M.zh)),
+             "", M("query.kinds_title"), *kinds, "", M("query.tables_title"), f"  {', '.join(BASE_TABLES)}"]
+    return escape("\n".join(lines))
+
+
+def _zh_frame(frame: pl.DataFrame, view: str) -> pl.DataFrame:
+    """`frame` as `--labels zh` shows it: Chinese column labels, and codes (states, kinds, rule ids,
+    booleans…) as their Chinese labels (`lpdata.labels`)."""
+    import polars as pl
+
+    from .labels import has_values, value_label, zh_labels
+
+    def label(column: str) -> Callable[[object], str]:
+        return lambda code: value_label(column, code, zh=True)
+
+    coded = []
+    for name, dtype in zip(frame.columns, frame.dtypes):
+        if dtype == pl.Boolean or has_values(name):
+            if isinstance(dtype, pl.List):
+                coded.append(pl.col(name).list.eval(pl.element().map_elements(label(name), return_dtype=pl.String)))
+            else:
+                coded.append(pl.col(name).map_elements(label(name), return_dtype=pl.String))
+    if coded:
+        frame = frame.with_columns(coded)
+    return frame.rename(zh_labels(view, frame.columns))
+
+
+@app.command(cls=_Command, help=M("ingest.help"))
 @one_line_errors
 def ingest(
-    folder: Path = typer.Argument(..., help="An export folder (or one file)."),
+    folder: Path = typer.Argument(..., help=M("ingest.folder"), metavar=_arg("資料夾")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     exported_at: str | None = typer.Option(
-        None, "--exported-at", help="When the files were exported (default: the newest time in them)."),
+        None, "--exported-at", help=M("ingest.exported_at")),
     key_file: Path | None = typer.Option(
-        None, "--key-file", help="The ID-hash key (default: $LP_KEY_FILE, else ~/.config/lp-workbench/id-hash.key)."),
+        None, "--key-file", help=M("ingest.key_file")),
     aliases: Path | None = typer.Option(
-        None, "--aliases", help="Header alias YAML (default: parameters/header_aliases.yaml if present)."),
+        None, "--aliases", help=M("ingest.aliases")),
     value_aliases: Path | None = typer.Option(
-        None, "--value-aliases", help="Value alias YAML (default: parameters/value_aliases.yaml if present)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        None, "--value-aliases", help=M("ingest.value_aliases")),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=M("opt.quiet")),
 ) -> None:
-    """Load an export folder into the database: all of it or nothing."""
+    """Load an export folder into the database: all of it or nothing (help: `ingest.help`)."""
     from .ingest import ingest as run_ingest
     from .ingest import parse_exported_at
 
@@ -114,57 +217,59 @@ def ingest(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
                   transient=True) as bar:
-        task = bar.add_task("reading", total=None)
+        task = bar.add_task(M("ingest.reading"), total=None)
 
         def progress(path: Path, i: int, total: int) -> None:
-            bar.update(task, total=total, completed=i, description=f"reading {path.name}")
+            bar.update(task, total=total, completed=i, description=M("ingest.reading_file", name=path.name))
 
         result = run_ingest(folder, db=_db(db), exported_at=when, key_file=key_file,
                             aliases_file=alias_file, value_aliases_file=value_file, progress=progress)
-    table = Table(title=f"ingest #{result.ingest_id} into {result.db}", title_justify="left")
-    for col in ("kind", "status", "files", "rows read", "loaded", "quarantined", "exported at", "terms/batches"):
-        table.add_column(col, justify="right" if col in ("rows read", "loaded", "quarantined") else "left")
+    table = Table(title=M("ingest.title", ingest_id=result.ingest_id, db=result.db), title_justify="left")
+    for col in ("kind", "status", "files", "rows_read", "loaded", "quarantined", "exported_at", "partitions"):
+        table.add_column(M(f"ingest.col.{col}"),
+                         justify="right" if col in ("rows_read", "loaded", "quarantined") else "left")
     for k in result.kinds:
-        table.add_row(k.kind, k.status, ", ".join(k.files), f"{k.rows_read:,}", f"{k.rows_loaded:,}",
+        table.add_row(M.value("kind", k.kind) if M.zh else k.kind, M(f"ingest.status.{k.status}"),
+                      ", ".join(k.files), f"{k.rows_read:,}", f"{k.rows_loaded:,}",
                       f"{k.rows_quarantined:,}", str(k.exported_at or ""), ", ".join(k.partitions[:6])
                       + (" …" if len(k.partitions) > 6 else ""))
     out.print(table)
     if result.ignored_files:
-        out.print(f"ignored (not export files): {', '.join(result.ignored_files)}")
+        out.print(M("ingest.ignored", files=", ".join(result.ignored_files)), markup=False)
     for file, kind, rows in result.all_quarantined:
-        out.print(f"warning: {file} ({kind}): all {rows:,} rows quarantined, nothing of it loaded; it replaces "
-                  "nothing (see `lp query data_quality`)", markup=False)
+        out.print(M("ingest.all_quarantined", file=file, kind=M.value("kind", kind) if M.zh else kind,
+                    rows=f"{rows:,}"), markup=False)
     if result.notices:
-        out.print(f"{result.notices:,} loaded cells to check at the source (造字 or ? in a name; see "
-                  "`lp query data_quality`).", markup=False)
-    out.print(f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined "
-              f"(see `lp query data_quality`).")
+        out.print(M("ingest.notices", n=f"{result.notices:,}"), markup=False)
+    out.print(M("ingest.done", loaded=f"{result.rows_loaded:,}", quarantined=f"{result.rows_quarantined:,}"),
+              markup=False)
 
 
-@app.command()
+@app.command(cls=_Command, help=M("status.help"))
 @one_line_errors
 def status(db: Path | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """What is loaded: per kind and term, the current snapshot and the quarantine count."""
     from .status import status_frame
 
     frame, summary = status_frame(_db(db))
+    if M.zh:
+        frame = _zh_frame(frame, "load_status")
     _print_frame(frame, Format.table, title=f"{_db(db)}", limit=None)
-    out.print(summary, markup=False)
+    out.print(M.text(summary), markup=False)
 
 
-@app.command()
+@app.command(cls=_QueryCommand, help=M("query.help"))
 @one_line_errors
 def query(
-    view: str = typer.Argument(..., help="A view of metrics.md, a kind (its current rows) or a base table."),
+    view: str = typer.Argument(..., help=M("query.view"), metavar=_arg("檢視")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv (UTF-8, header row) or json."),
-    labels: Labels = typer.Option(Labels.en, "--labels", help="Column labels: en or zh (table format)."),
-    limit: int | None = typer.Option(None, "--limit", help="At most this many rows (table: 50 by default)."),
+    as_of: str | None = typer.Option(None, "--as-of", help=M("opt.as_of")),
+    fmt: Format = typer.Option(Format.table, "--format", help=M("query.format")),
+    labels: Labels = typer.Option(Labels.en, "--labels", help=M("query.labels")),
+    limit: int | None = typer.Option(None, "--limit", help=M("query.limit")),
 ) -> None:
-    """Print a view."""
+    """Print a view (help: `_query_help`, with the public views)."""
     from .dates import parse_as_of
-    from .labels import zh_labels
     from .views import check_view_name, connect
 
     name = check_view_name(view)
@@ -174,7 +279,7 @@ def query(
     finally:
         con.close()
     if labels is Labels.zh:
-        frame = frame.rename(zh_labels(name, frame.columns))
+        frame = _zh_frame(frame, name)
     if fmt is Format.table:
         _print_frame(frame, fmt, title=name, limit=limit if limit is not None else 50)
     else:
@@ -183,13 +288,13 @@ def query(
         _print_frame(frame, fmt, title=name, limit=None)
 
 
-@app.command()
+@app.command(cls=_Command, help=M("purge.help"))
 @one_line_errors
 def purge(
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="YYYY-MM-DD (default: newest export loaded; --apply refuses a date after today)."),
-    apply: bool = typer.Option(False, "--apply", help="Delete the rows (without it: a dry run that only counts)."),
+        None, "--as-of", help=M("purge.as_of")),
+    apply: bool = typer.Option(False, "--apply", help=M("purge.apply")),
 ) -> None:
     """Graduates past the sealing period (R-RETENTION): count their rows, or delete them with --apply."""
     from .dates import parse_as_of
@@ -198,108 +303,100 @@ def purge(
     day = parse_as_of(as_of, what="--as-of")
     if not apply:
         plan = plan_purge(_db(db), as_of=day)
-        _print_counts(f"purge plan as of {plan.as_of} (dry run: nothing deleted)", plan.rows, "rows to delete")
-        out.print(f"{_n(len(plan.students), 'graduate')} due for deletion ({plan.sealed:,} still sealed), "
-                  f"{_n(plan.total_rows, 'row')}. Run again with --apply to delete them.")
+        _print_counts(M("purge.plan_title", as_of=plan.as_of), plan.rows, M("purge.col.to_delete"))
+        out.print(M("purge.plan_done", graduates=M.count(len(plan.students), "graduate"), sealed=f"{plan.sealed:,}",
+                    rows=M.count(plan.total_rows, "row")))
         return
     result = apply_purge(_db(db), as_of=day)
-    _print_counts(f"purge #{result.purge_id} as of {result.as_of} by {result.run_by}@{result.host}",
-                  result.rows_deleted, "rows deleted")
-    out.print(f"deleted {_n(result.total_rows, 'row')} of {_n(result.students, 'graduate')}; recorded in purge_runs "
-              f"(`lp query purge_runs`) and {result.log}.")
+    _print_counts(M("purge.title", purge_id=result.purge_id, as_of=result.as_of, run_by=result.run_by,
+                    host=result.host), result.rows_deleted, M("purge.col.deleted"))
+    out.print(M("purge.done", rows=M.count(result.total_rows, "row"), graduates=M.count(result.students, "graduate"),
+                log=result.log))
     if result.total_rows and not result.file_rewritten:
-        err.print("[bold yellow]warning[/] the rows are deleted, but the database file could not be rewritten: "
-                  "their bytes may remain in its free space until it is.", highlight=False, soft_wrap=True)
+        err.print(f"[bold yellow]{M('warning')}[/] {M('purge.not_rewritten')}", highlight=False, soft_wrap=True)
 
 
-@app.command("backup")
+@app.command("backup", cls=_Command, help=M("backup.help"))
 @one_line_errors
 def backup_db(
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    to: Path = typer.Option(..., "--to", help="Where backups go: each one is a new folder in it."),
+    to: Path = typer.Option(..., "--to", help=M("backup.to")),
 ) -> None:
     """Copy the database, under its lock, to checksummed Parquet files and a backup.json manifest."""
     from .backup import backup
 
     result = backup(_db(db), to)
-    out.print(f"backup of {result.db} written to {result.path}: {_n(len(result.tables), 'table')}, "
-              f"{_n(result.total_rows, 'row')}, {result.bytes:,} bytes, SHA-256 of every file in backup.json. "
-              "It holds personal data: keep it as private as the database.",
+    out.print(M("backup.done", db=result.db, path=result.path, tables=M.count(len(result.tables), "table"),
+                rows=M.count(result.total_rows, "row"), bytes=f"{result.bytes:,}"),
               highlight=False, markup=False, soft_wrap=True)
 
 
-@app.command("restore")
+@app.command("restore", cls=_Command, help=M("restore.help"))
 @one_line_errors
 def restore_db(
-    backup_dir: Path = typer.Argument(..., help="A backup folder written by `lp backup`."),
+    backup_dir: Path = typer.Argument(..., help=M("restore.backup_dir"), metavar=_arg("備份資料夾")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    force: bool = typer.Option(False, "--force", help="Replace the database if there is one."),
+    force: bool = typer.Option(False, "--force", help=M("restore.force")),
 ) -> None:
     """Bring a backup back as the database: checksums first, then one atomic swap."""
     from .backup import restore
 
     result = restore(backup_dir, _db(db), force=force)
-    out.print(f"restored {result.db} from {result.backup} (taken {result.created_at:%Y-%m-%d %H:%M:%S}): "
-              f"{_n(len(result.tables), 'table')}, {_n(result.total_rows, 'row')}, every checksum verified.",
+    out.print(M("restore.done", db=result.db, backup=result.backup,
+                created_at=f"{result.created_at:%Y-%m-%d %H:%M:%S}", tables=M.count(len(result.tables), "table"),
+                rows=M.count(result.total_rows, "row")),
               highlight=False, markup=False, soft_wrap=True)
-    for note in result.notes:
-        err.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
-    if result.purge_needed:
-        err.print(f"warning: {result.purge_needed}", highlight=False, markup=False, soft_wrap=True)
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    for note in (*result.notes, *([result.purge_needed] if result.purge_needed else [])):
+        err.print(f"{M('warning')}: {M.text(note)}" if not M.zh else f"{M('warning')}：{M.text(note)}",
+                  highlight=False, markup=False, soft_wrap=True)
 
 
 def _print_counts(title: str, counts: Mapping[str, int], label: str) -> None:
     out.print(title, highlight=False)
     table = Table()
-    table.add_column("table")
+    table.add_column(M("purge.col.table"))
     table.add_column(label, justify="right")
     for name, n in counts.items():
         table.add_row(name, f"{n:,}")
     out.print(table)
 
 
-@app.command()
+@app.command(cls=_Command, help=M("demo.help"))
 @one_line_errors
 def demo(
-    out_dir: Path = typer.Option(Path("demo-exports"), "--out", help="Where to write the export folder."),
-    students: int = typer.Option(1000, "--students", min=30, help="About how many students."),
-    seed: int = typer.Option(0, "--seed", help="The same seed gives the same files."),
-    ingest_into: Path | None = typer.Option(
-        None, "--ingest-into", help="Also ingest the folder into this database, dated as the demo's export."),
-    key_file: Path | None = typer.Option(None, "--key-file", help="The ID-hash key, for --ingest-into."),
+    out_dir: Path = typer.Option(Path("demo-exports"), "--out", help=M("demo.out")),
+    students: int = typer.Option(1000, "--students", min=30, help=M("demo.students")),
+    seed: int = typer.Option(0, "--seed", help=M("demo.seed")),
+    ingest_into: Path | None = typer.Option(None, "--ingest-into", help=M("demo.ingest_into")),
+    key_file: Path | None = typer.Option(None, "--key-file", help=M("demo.key_file")),
 ) -> None:
     """Write the export folder of a plausible demo school (and optionally ingest it)."""
     from .demo import generate
 
     summary = generate(out_dir, students=students, seed=seed)
-    out.print(f"wrote {len(summary.files)} files for {summary.students:,} students to {summary.out} "
-              f"(as of {summary.as_of}).")
+    out.print(M("demo.wrote", files=len(summary.files), students=f"{summary.students:,}", out=summary.out,
+                as_of=summary.as_of))
     exported = f"{summary.exported_at:%Y-%m-%d %H:%M}"
     if ingest_into is None:
-        out.print(f"next: lp ingest {summary.out} --exported-at '{exported}'")
+        out.print(M("demo.next", out=summary.out, exported=exported))
         return
     ingest(summary.out, db=ingest_into, exported_at=exported, key_file=key_file, aliases=None, value_aliases=None,
            quiet=False)
 
 
-@app.command("run")
+@app.command("run", cls=_Command, help=M("run.help"))
 @one_line_errors
 def run_reports(
     plan: Path | None = typer.Argument(
-        None, help="A plan or a parameter-set YAML (default: parameters/plans/weekly.yaml)."),
+        None, help=M("run.plan"), metavar=_arg("計畫")),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: newest export loaded)."),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="At most N reports at once (default: cores)."),
-    force: bool = typer.Option(False, "--force", help="Run every report, even those whose inputs are unchanged."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="List the reports and whether each would run; run nothing."),
-    out_dir: Path = typer.Option(Path("reports"), "--out", help="The reports folder."),
-    fresh_kernels: bool = typer.Option(
-        False, "--fresh-kernels", help="A new kernel per report (slower; default: one warm kernel per worker)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_of: str | None = typer.Option(None, "--as-of", help=M("opt.as_of")),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help=M("run.jobs")),
+    force: bool = typer.Option(False, "--force", help=M("run.force")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=M("run.dry_run")),
+    out_dir: Path = typer.Option(Path("reports"), "--out", help=M("run.out")),
+    fresh_kernels: bool = typer.Option(False, "--fresh-kernels", help=M("run.fresh_kernels")),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=M("opt.quiet")),
 ) -> None:
     """Run a plan of report notebooks: reports/<as_of>/…, a manifest, a log and reports/index.html."""
     from rich.markup import escape
@@ -313,7 +410,7 @@ def run_reports(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=quiet or dry_run or not err.is_terminal,
                   transient=True) as bar:
-        task = bar.add_task("reports", total=None)
+        task = bar.add_task(M("run.reports"), total=None)
         running: dict[str, str] = {}
 
         def progress(event: str, job: object, info: RunCounts | ManifestEntry | None) -> None:
@@ -327,28 +424,27 @@ def run_reports(
                 running.pop(key, None)
                 bar.advance(task)
             shown = ", ".join(list(running.values())[:2]) + (" …" if len(running) > 2 else "")
-            bar.update(task, description=escape(shown) or "reports")  # class names are data, not markup
+            bar.update(task, description=escape(shown) or M("run.reports"))  # class names are data, not markup
 
         result = run_plan(the_plan, db=_db(db), as_of=as_of, out=out_dir, jobs=jobs, force=force,
                           dry_run=dry_run, fresh_kernels=fresh_kernels, progress=progress)
     for note in result.notes:
-        err.print(f"[bold yellow]warning[/] {escape(note)}", highlight=False, soft_wrap=True)
+        err.print(f"[bold yellow]{M('warning')}[/] {escape(M.text(note))}", highlight=False, soft_wrap=True)
     if dry_run:
-        table = Table(title=escape(f"plan {the_plan.path} as of {result.as_of} (dry run: nothing runs)"),
-                      title_justify="left")
+        table = Table(title=escape(M("run.dry_title", plan=the_plan.path, as_of=result.as_of)), title_justify="left")
         for col in ("report", "action", "why", "files"):
-            table.add_column(col)
+            table.add_column(M(f"run.col.{col}"))
         for d in result.decisions:
-            table.add_row(escape(d.job.label), d.action, d.reason,
+            table.add_row(escape(d.job.label), M(f"run.action.{d.action}"), escape(M.text(d.reason)),
                           escape(f"{result.run_dir}/{d.job.notebook}/{d.job.slug}.html"))
         out.print(table)
         to_run = sum(d.action == "run" for d in result.decisions)
-        out.print(f"{_n(to_run, 'report')} would run, {len(result.decisions) - to_run} would be skipped.")
+        out.print(M("run.dry_done", run=M.count(to_run, "report"), skipped=len(result.decisions) - to_run))
         return
     if result.failed:
-        table = Table(title="failed reports", title_justify="left")
+        table = Table(title=M("run.failed_title"), title_justify="left")
         for col in ("report", "cell", "error"):
-            table.add_column(col)
+            table.add_column(M(f"run.col.{col}"))
         for e in result.failed:
             cell, error = e.failing_cell, e.error
             where = f"{cell.number}" + (f" (In [{cell.execution_count}])" if cell.execution_count else "") \
@@ -356,11 +452,12 @@ def run_reports(
             table.add_row(escape(e.label), escape(where),
                           escape(f"{error.name}: {error.message}" if error else ": "))
         out.print(table)
-    out.print(f"{_n(len(result.entries), 'report')}: {len(result.ok)} ok, {len(result.failed)} failed, "
-              f"{len(result.skipped)} unchanged (skipped) in {result.duration_s:.1f} s. "
-              f"Index: {result.index}; log: {result.log_file}", highlight=False, soft_wrap=True, markup=False)
+    out.print(M("run.done", reports=M.count(len(result.entries), "report"), ok=len(result.ok),
+                failed=len(result.failed), skipped=len(result.skipped), seconds=f"{result.duration_s:.1f}",
+                index=result.index, log=result.log_file), highlight=False, soft_wrap=True, markup=False)
     if result.failed:
-        err.print(f"[bold red]error[/] {_n(len(result.failed), 'report')} failed; see {escape(str(result.index))}",
+        err.print(f"[bold red]{M('error')}[/] "
+                  + escape(M("run.failed", reports=M.count(len(result.failed), "report"), index=result.index)),
                   highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
@@ -382,7 +479,7 @@ def _print_frame(frame: pl.DataFrame, fmt: Format, *, title: str, limit: int | N
         sys.stdout.write(frame.write_json() + "\n")
         return
     shown = frame if limit is None else frame.head(limit)
-    table = Table(title=f"{title} ({frame.height:,} rows)", title_justify="left", show_lines=False)
+    table = Table(title=M("query.title", title=title, n=f"{frame.height:,}"), title_justify="left", show_lines=False)
     for name, dtype in zip(shown.columns, shown.dtypes):
         table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="ellipsis",
                          no_wrap=True)
@@ -394,7 +491,7 @@ def _print_frame(frame: pl.DataFrame, fmt: Format, *, title: str, limit: int | N
         table.add_row(*[_cell(v, k) for v, k in zip(row, kinds)])
     out.print(table)
     if limit is not None and frame.height > limit:
-        out.print(f"… {frame.height - limit:,} more rows (use --limit N, or --format csv)")
+        out.print(M("query.more", n=f"{frame.height - limit:,}"))
 
 
 def _cell(value: object, kind: str = "") -> str:

@@ -152,7 +152,14 @@ class DatabaseBusyError(StoreError):
 
 
 class UnknownViewError(LpdataError):
+    """`lp query` of a name that is no view; `views` are the public ones it lists instead."""
+
     code = "unknown_view"
+
+    def __init__(self, name: str, views: Sequence[str]) -> None:
+        super().__init__(f"no view named {name!r}", expected="one of " + ", ".join(views))
+        self.name = name
+        self.views = tuple(views)
 
 
 class IngestRejected(LpdataError):

@@ -261,8 +261,13 @@ def view_names() -> tuple[str, ...]:
     return (*(q.name for q in load_queries()), *(k.name for k in ALL_KINDS), *BASE_TABLES)
 
 
+def public_views() -> tuple[str, ...]:
+    """The views `lp query --help` lists: every `queries/*.sql` not named `_…` (those are building blocks)."""
+    return tuple(sorted(q.name for q in load_queries() if not q.name.startswith("_")))
+
+
 def check_view_name(name: str) -> str:
-    names = view_names()
-    if name not in names:
-        raise UnknownViewError(f"no view named {name!r}", expected="one of " + ", ".join(names))
+    """`name` if `lp query` may read it (any view, kind or base table); else the error lists the public views."""
+    if name not in view_names():
+        raise UnknownViewError(name, public_views())
     return name

@@ -82,7 +82,8 @@ uncredited AS (
 uploads AS (
     SELECT
         t.academic_year, t.semester,
-        any_value(t.period) AS period, any_value(t.clo_loaded) AS clo_loaded, any_value(t.small) AS small,
+        any_value(t.period) AS period, any_value(t.period_zh) AS period_zh,
+        any_value(t.clo_loaded) AS clo_loaded, any_value(t.small) AS small,
         any_value(t.clo_upload_max) AS max_items,
         count(u.national_id_hash) AS uploaders,
         max(u.items) AS most
@@ -108,7 +109,18 @@ uploads_decided AS (
                          x.items || ' live item' || if(x.items = 1, '', 's') || ' for courses with 0 credits: ' || x.courses END)
              WHEN u.uploaders = 0 THEN 'no live CLO item'
              ELSE lp_small_cell(u.uploaders, u.small)
-                  || ' students with live items, at most ' || u.most || ' each' END AS evidence
+                  || ' students with live items, at most ' || u.most || ' each' END AS evidence,
+        CASE WHEN NOT u.clo_loaded THEN '未載入 ' || u.period_zh || '課程學習成果檔'
+             WHEN coalesce(b.over, 0) > 0 OR x.items > 0 THEN
+                 concat_ws('；',
+                     CASE WHEN b.over > 0 THEN
+                         '有效成果超過 ' || format('{:g}', u.max_items) || ' 件的學生 ' || lp_small_cell_zh(b.over, u.small)
+                         || '（最多 ' || u.most || ' 件）' END,
+                     CASE WHEN x.items > 0 THEN
+                         '0 學分課程的有效成果 ' || x.items || ' 件：' || x.courses END)
+             WHEN u.uploaders = 0 THEN '沒有有效的課程學習成果'
+             ELSE '有有效成果的學生 ' || lp_small_cell_zh(u.uploaders, u.small)
+                  || '，每人最多 ' || u.most || ' 件' END AS evidence_zh
     FROM uploads u
     LEFT JOIN upload_breaches b ON b.academic_year = u.academic_year AND b.semester = u.semester
     LEFT JOIN uncredited x ON x.academic_year = u.academic_year AND x.semester = u.semester
@@ -171,7 +183,23 @@ certification_decided AS (
                           WHEN coalesce(snt.sent, 0) = 0 THEN 'no item of ' || t.period || ' submitted'
                           ELSE snt.sent || ' submitted item' || if(snt.sent = 1, '', 's')
                                || ', all certified before submission' END
-             END AS evidence
+             END AS evidence,
+        CASE WHEN NOT t.clo_loaded THEN '未載入 ' || t.period_zh || '課程學習成果檔'
+             WHEN coalesce(sel.uncertified, 0) > 0 OR coalesce(snt.uncertified, 0) > 0 THEN
+                 concat_ws('；',
+                     CASE WHEN sel.uncertified > 0 THEN
+                         '已勾選但未認證 ' || sel.uncertified || ' 件'
+                         || coalesce('（教師 ' || nullif(sel.teachers, '') || '）', '') END,
+                     CASE WHEN snt.uncertified > 0 THEN
+                         '認證前即提交 ' || snt.uncertified || ' 件（批次 ' || snt.batches
+                         || coalesce('；教師 ' || nullif(snt.teachers, ''), '') || '）' END)
+             ELSE CASE WHEN coalesce(sel.selected, 0) = 0 THEN '沒有已勾選的成果'
+                       ELSE '已勾選 ' || sel.selected || ' 件，均已認證' END
+                  || '；'
+                  || CASE WHEN NOT sl.loaded THEN '未載入提交紀錄檔'
+                          WHEN coalesce(snt.sent, 0) = 0 THEN t.period_zh || '沒有已提交的成果'
+                          ELSE '已提交 ' || snt.sent || ' 件，均於認證後才提交' END
+             END AS evidence_zh
     FROM terms t
     CROSS JOIN submissions_loaded sl
     LEFT JOIN selections sel ON sel.academic_year = t.academic_year AND sel.semester = t.semester
@@ -192,12 +220,12 @@ submit_breaches AS (
     WHERE rule_id IN ('R-CLO-SUBMIT-MAX', 'R-MP-SUBMIT-MAX')
     GROUP BY ALL
 ),
-quota_rules (rule_id, kind, label) AS (
-    VALUES ('R-CLO-SUBMIT-MAX', 'clo', 'CLO'), ('R-MP-SUBMIT-MAX', 'mp', 'MP')
+quota_rules (rule_id, kind, label, label_zh) AS (
+    VALUES ('R-CLO-SUBMIT-MAX', 'clo', 'CLO', '課程學習成果'), ('R-MP-SUBMIT-MAX', 'mp', 'MP', '多元表現')
 ),
 quota_years AS (
     SELECT
-        q.*, y.academic_year, y.semester, y.period, y.small,
+        q.*, y.academic_year, y.semester, y.period, y.period_zh, y.small,
         CASE q.kind WHEN 'clo' THEN y.clo_loaded ELSE y.mp_loaded END AS loaded,
         CASE q.kind WHEN 'clo' THEN y.clo_submit_max ELSE y.mp_submit_max END AS max_items
     FROM quota_rules q
@@ -207,6 +235,7 @@ quotas AS (
     SELECT
         q.rule_id, q.academic_year, q.semester,
         any_value(q.label) AS label, any_value(q.period) AS period, any_value(q.loaded) AS loaded,
+        any_value(q.label_zh) AS label_zh, any_value(q.period_zh) AS period_zh,
         any_value(q.small) AS small, any_value(q.max_items) AS max_items,
         count(c.national_id_hash) AS students,
         max(c.items) AS most
@@ -226,7 +255,13 @@ quotas_decided AS (
                                   || ' students over ' || format('{:g}', q.max_items) || ' (most: ' || b.most_over || ')'
              WHEN q.students = 0 THEN 'no ' || q.label || ' item submitted or selected'
              ELSE lp_small_cell(q.students, q.small)
-                  || ' students with submitted or selected items, at most ' || q.most || ' each' END AS evidence
+                  || ' students with submitted or selected items, at most ' || q.most || ' each' END AS evidence,
+        CASE WHEN NOT q.loaded THEN '未載入 ' || q.period_zh || q.label_zh || '檔'
+             WHEN b.over > 0 THEN '提交或勾選超過 ' || format('{:g}', q.max_items) || ' 件的學生 '
+                                  || lp_small_cell_zh(b.over, q.small) || '（最多 ' || b.most_over || ' 件）'
+             WHEN q.students = 0 THEN '沒有已提交或勾選的' || q.label_zh
+             ELSE '有已提交或勾選' || q.label_zh || '的學生 ' || lp_small_cell_zh(q.students, q.small)
+                  || '，每人最多 ' || q.most || ' 件' END AS evidence_zh
     FROM quotas q
     LEFT JOIN submit_breaches b ON b.rule_id = q.rule_id AND b.academic_year = q.academic_year
 ),
@@ -235,7 +270,7 @@ quotas_decided AS (
 -- R-CHECK-LEAD: every item of the term first submitted at least D days before national_due.
 lead_terms AS (
     SELECT
-        t.academic_year, t.semester, t.period, s.national_due,
+        t.academic_year, t.semester, t.period, t.period_zh, s.national_due,
         t.check_lead_days AS lead_days,
         s.national_due - CAST(t.check_lead_days AS INTEGER) AS check_by
     FROM terms t
@@ -245,7 +280,7 @@ lead_terms AS (
 lead_summary AS (
     SELECT
         l.academic_year, l.semester,
-        any_value(l.period) AS period, any_value(l.national_due) AS national_due,
+        any_value(l.period) AS period, any_value(l.period_zh) AS period_zh, any_value(l.national_due) AS national_due,
         any_value(l.lead_days) AS lead_days, any_value(l.check_by) AS check_by,
         count(x.item_id) AS sent,
         count(x.item_id) FILTER (x.submitted_at::DATE > l.check_by) AS late,
@@ -274,7 +309,17 @@ lead_decided AS (
              WHEN l.sent = 0 THEN 'no item of ' || l.period || ' submitted yet (due by ' || l.check_by || ')'
              ELSE l.sent || ' submitted item' || if(l.sent = 1, '', 's') || ', all sent on or before ' || l.check_by
                   || ' (national_due ' || l.national_due || ' − ' || format('{:g}', l.lead_days) || ' days); last '
-                  || l.last_sent END AS evidence
+                  || l.last_sent END AS evidence,
+        CASE WHEN NOT sl.loaded THEN '未載入提交紀錄檔'
+             WHEN NOT sch.loaded THEN '未載入期程檔'
+             WHEN l.national_due IS NULL THEN l.period_zh || '期程未填國教署上傳截止日'
+             WHEN l.late > 0 THEN '已提交 ' || l.sent || ' 件中，' || l.late || ' 件於 ' || l.check_by
+                                  || ' 之後才送出（國教署上傳截止 ' || l.national_due || ' 前 '
+                                  || format('{:g}', l.lead_days) || ' 天）：批次 ' || l.late_batches
+             WHEN l.sent = 0 THEN l.period_zh || '尚無已提交的成果（應於 ' || l.check_by || ' 或之前提交）'
+             ELSE '已提交 ' || l.sent || ' 件，均於 ' || l.check_by || ' 或之前送出（國教署上傳截止 '
+                  || l.national_due || ' 前 ' || format('{:g}', l.lead_days) || ' 天）；最後一件 '
+                  || l.last_sent END AS evidence_zh
     FROM lead_summary l
     CROSS JOIN submissions_loaded sl
     CROSS JOIN schedule_loaded sch
@@ -328,7 +373,22 @@ files_decided AS (
              WHEN coalesce(f.items, 0) = 0 THEN 'no live CLO item'
              ELSE f.items || ' live item' || if(f.items = 1, '', 's') || ', all within the limits'
                   || CASE WHEN f.unsized > 0 THEN '; ' || f.unsized || ' without file type or size (summary checked only)'
-                          ELSE '' END END AS evidence
+                          ELSE '' END END AS evidence,
+        CASE WHEN NOT l.clo_loaded THEN '未載入 ' || l.period_zh || '課程學習成果檔'
+             WHEN f.breaking > 0 THEN
+                 '有效成果 ' || f.items || ' 件中，' || f.breaking || ' 件超出限制：'
+                 || concat_ws('、',
+                        CASE WHEN f.big_documents > 0 THEN '文件或圖檔（PDF、JPG、PNG）超過 '
+                             || format('{:g}', l.document_max_kb) || ' KB ' || f.big_documents || ' 件' END,
+                        CASE WHEN f.big_media > 0 THEN '影音檔（MP3、MP4）超過 '
+                             || format('{:g}', l.media_max_kb) || ' KB ' || f.big_media || ' 件' END,
+                        CASE WHEN f.bad_summaries > 0 THEN '簡述空白或超過 '
+                             || format('{:g}', l.summary_max_chars) || ' 字 ' || f.bad_summaries || ' 件' END)
+                 || '（課程：' || f.courses || '）'
+             WHEN coalesce(f.items, 0) = 0 THEN '沒有有效的課程學習成果'
+             ELSE '有效成果 ' || f.items || ' 件，均未超出限制'
+                  || CASE WHEN f.unsized > 0 THEN '；' || f.unsized || ' 件無檔案類型或大小（僅檢查簡述）'
+                          ELSE '' END END AS evidence_zh
     FROM terms l
     LEFT JOIN file_summary f USING (academic_year, semester)
     WHERE l.document_max_kb IS NOT NULL  -- in force from its effective year only

@@ -75,7 +75,15 @@ retention_decided AS (
              WHEN h.graduates = 0 THEN 'no graduate in the roster'
              ELSE lp_small_cell(h.graduates, k.small_cell)
                   || ' graduates held, all within the seal (the first seal ends ' || h.first_seal || ')' END
-            AS evidence
+            AS evidence,
+        CASE WHEN NOT l.students THEN '未載入學生名冊'
+             WHEN h.due > 0 THEN
+                 '已過封存期仍保存的畢業生 ' || lp_small_cell_zh(h.due, k.small_cell)
+                 || '（於 ' || h.last_due_graduation || ' 或之前畢業，封存期最晚至 ' || h.last_due_seal || '）'
+             WHEN h.graduates = 0 THEN '名冊中沒有畢業生'
+             ELSE '保存中的畢業生 ' || lp_small_cell_zh(h.graduates, k.small_cell)
+                  || '，均在封存期內（最早的封存期至 ' || h.first_seal || ' 屆滿）' END
+            AS evidence_zh
     FROM a
     CROSS JOIN loaded l
     CROSS JOIN held h
@@ -84,14 +92,17 @@ retention_decided AS (
 
 -- ---------------------------------------------------------------------------------------------
 -- R-PROXY-ADMIN: someone active in the proxy chain of the administrators.
-chain (role, step) AS (
-    VALUES ('portfolio_assistant', 1), ('registrar_head', 2), ('registrar_clerk', 3)
+-- role_zh: the contract's Chinese name of the role (ROLES), as evidence_zh writes it
+chain (role, step, role_zh) AS (
+    VALUES ('portfolio_assistant', 1, '學習歷程檔案協行教師'), ('registrar_head', 2, '註冊組長'),
+           ('registrar_clerk', 3, '註冊組幹事')
 ),
 chain_members AS (
     SELECT
         st.teacher_code,
         min(c.step) AS step,
         string_agg(c.role, '/' ORDER BY c.step) AS chain_roles,
+        string_agg(c.role_zh, '／' ORDER BY c.step) AS chain_roles_zh,
         any_value(st.active) AS active,
         any_value(st.inactive_since) AS inactive_since,
         any_value(st.proxy_code) AS proxy_code,
@@ -111,7 +122,12 @@ chain_summary AS (
             FILTER (active) AS active_list,
         string_agg(teacher_code || ' (' || chain_roles || ') since ' || inactive_since
                    || CASE WHEN has_proxy THEN ', proxy ' || proxy_code ELSE ', no proxy in force' END,
-                   ', ' ORDER BY step, teacher_code) FILTER (NOT active) AS inactive_list
+                   ', ' ORDER BY step, teacher_code) FILTER (NOT active) AS inactive_list,
+        string_agg(teacher_code || '（' || chain_roles_zh || '）', '、' ORDER BY step, teacher_code)
+            FILTER (active) AS active_list_zh,
+        string_agg(teacher_code || '（' || chain_roles_zh || '）自 ' || inactive_since || ' 起離職或停用'
+                   || CASE WHEN has_proxy THEN '，代理人 ' || proxy_code ELSE '，尚無有效代理人' END,
+                   '、' ORDER BY step, teacher_code) FILTER (NOT active) AS inactive_list_zh
     FROM chain_members
 ),
 proxy_admin_decided AS (
@@ -129,7 +145,14 @@ proxy_admin_decided AS (
                       coalesce('active: ' || c.active_list, 'no one in the chain active'),
                       'inactive: ' || c.inactive_list,
                       CASE WHEN c.active_members = 0 AND c.inactive_without_proxy > 0 AND NOT l.proxies
-                           THEN 'no proxies file loaded' END) END AS evidence
+                           THEN 'no proxies file loaded' END) END AS evidence,
+        CASE WHEN NOT l.staff THEN '未載入教職員檔'
+             WHEN c.members = 0 THEN '教職員名單中沒有學習歷程檔案協行教師、註冊組長或註冊組幹事'
+             ELSE concat_ws('；',
+                      coalesce('在職：' || c.active_list_zh, '代理順位中無人在職'),
+                      '不在職：' || c.inactive_list_zh,
+                      CASE WHEN c.active_members = 0 AND c.inactive_without_proxy > 0 AND NOT l.proxies
+                           THEN '未載入代理人檔' END) END AS evidence_zh
     FROM a
     CROSS JOIN loaded l
     CROSS JOIN chain_summary c
@@ -155,7 +178,9 @@ stranded_summary AS (
         lp_first_3(list(teacher_code || ' (' || items || ')' ORDER BY items DESC, teacher_code) FILTER (needs_proxy))
             AS uncovered_teachers,
         lp_first_3(list(teacher_code || '→' || proxy_code ORDER BY teacher_code) FILTER (NOT needs_proxy))
-            AS covered_teachers
+            AS covered_teachers,
+        lp_first_3(list(teacher_code || '（' || items || ' 件）' ORDER BY items DESC, teacher_code) FILTER (needs_proxy))
+            AS uncovered_teachers_zh
     FROM stranded
     GROUP BY ALL
 ),
@@ -174,7 +199,13 @@ proxy_teacher_decided AS (
                                        || ' of teachers no longer active, all with a proxy: ' || s.covered_teachers
              ELSE s.uncovered || ' pending item' || if(s.uncovered = 1, '', 's')
                   || ' of teachers no longer active without a proxy in force: ' || s.uncovered_teachers
-                  || CASE WHEN NOT l.proxies THEN '; no proxies file loaded' ELSE '' END END AS evidence
+                  || CASE WHEN NOT l.proxies THEN '; no proxies file loaded' ELSE '' END END AS evidence,
+        CASE WHEN NOT p.clo_loaded THEN '未載入 ' || p.period_zh || '課程學習成果檔'
+             WHEN NOT l.staff THEN '未載入教職員檔'
+             WHEN coalesce(s.items, 0) = 0 THEN '沒有離職教師的待認證成果'
+             WHEN s.uncovered = 0 THEN '離職教師的待認證成果 ' || s.items || ' 件，均已有代理人：' || s.covered_teachers
+             ELSE '離職教師的待認證成果中，' || s.uncovered || ' 件尚無有效代理人：' || s.uncovered_teachers_zh
+                  || CASE WHEN NOT l.proxies THEN '；未載入代理人檔' ELSE '' END END AS evidence_zh
     FROM periods p
     CROSS JOIN loaded l
     LEFT JOIN stranded_summary s ON s.academic_year = p.academic_year AND s.semester = p.semester
@@ -237,7 +268,15 @@ left_mail_decided AS (
              WHEN m.students = 0 THEN 'no student who left has an unconfirmed receipt (batches ' || m.batch_list || ')'
              ELSE lp_small_cell(m.students, k.small_cell)
                   || ' students no longer enrolled with unconfirmed receipts (batches ' || m.batch_list
-                  || '): on the mail list (receipt_confirmation.mail_needed)' END AS evidence
+                  || '): on the mail list (receipt_confirmation.mail_needed)' END AS evidence,
+        CASE WHEN NOT l.students THEN '未載入學生名冊'
+             WHEN m.batches = 0 THEN '未載入 ' || m.academic_year || ' 學年度的收訖明細'
+             WHEN coalesce(m.unconfirmed_batches, '') <> ''
+                  THEN '未載入批次 ' || m.unconfirmed_batches || ' 的收訖確認'
+             WHEN m.enrolment_unknown > 0 THEN '在學狀態不明：未載入資料日期前已開始之學期的學生名冊'
+             WHEN m.students = 0 THEN '沒有已離校且未確認收訖的學生（批次 ' || m.batch_list || '）'
+             ELSE '已不在學且未確認收訖的學生 ' || lp_small_cell_zh(m.students, k.small_cell)
+                  || '（批次 ' || m.batch_list || '）：已列入紙本通知名單' END AS evidence_zh
     FROM mail_years m
     CROSS JOIN loaded l
     JOIN settings k ON k.academic_year = m.academic_year

@@ -40,9 +40,12 @@ years AS (
     FROM started_terms
 ),
 periods AS (
-    SELECT *, academic_year || '-' || semester AS period, 'term' AS period_noun FROM started_terms
+    SELECT *, academic_year || '-' || semester AS period, 'term' AS period_noun,
+           academic_year || ' 學年度第 ' || semester || ' 學期' AS period_zh
+    FROM started_terms
     UNION ALL
-    SELECT *, academic_year::VARCHAR AS period, 'year' AS period_noun FROM years
+    SELECT *, academic_year::VARCHAR AS period, 'year' AS period_noun, academic_year || ' 學年度' AS period_zh
+    FROM years
 ),
 -- Partitions of the term-partitioned kinds ('113-1'; an MP export with no 學期 gives '113-').
 loaded_parts AS (
@@ -58,6 +61,7 @@ SELECT
     p.semester,
     any_value(p.period) AS period,
     any_value(p.period_noun) AS period_noun,
+    any_value(p.period_zh) AS period_zh,  -- the period as evidence_zh writes it
     any_value(p.starts_on) AS starts_on,
     any_value(p.ends_on) AS ends_on,
     any_value(p.ends_on) <= any_value(a.as_of) AS ended,

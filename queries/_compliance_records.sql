@@ -32,14 +32,15 @@ loaded AS (
 
 -- ---------------------------------------------------------------------------------------------
 -- Rules counting dated records: at least N per semester or per academic year.
-counting_rules (rule_id, setting, per, kind, training_type, one, many) AS (
+-- noun_zh / kind_zh: the same words for evidence_zh (Chinese has no plural: one noun).
+counting_rules (rule_id, setting, per, kind, training_type, one, many, noun_zh, kind_zh) AS (
     VALUES
-        ('R-TF-MEET',       'min_per_semester',       'term', 'meetings',  NULL,               'meeting',                   'meetings'),
-        ('R-TRAIN-STUDENT', 'min_per_semester',       'term', 'trainings', 'course_selection', 'course-selection briefing', 'course-selection briefings'),
-        ('R-TRAIN-TEACHER', 'min_per_year',           'year', 'trainings', 'teacher_workshop', 'teacher workshop',          'teacher workshops'),
-        ('R-TRAIN-PARENT',  'min_per_year',           'year', 'trainings', 'parent_briefing',  'parent briefing',           'parent briefings'),
+        ('R-TF-MEET',       'min_per_semester',       'term', 'meetings',  NULL,               'meeting',                   'meetings',                   '工作小組會議', '工作小組會議紀錄'),
+        ('R-TRAIN-STUDENT', 'min_per_semester',       'term', 'trainings', 'course_selection', 'course-selection briefing', 'course-selection briefings', '選課說明會',   '研習及說明會紀錄'),
+        ('R-TRAIN-TEACHER', 'min_per_year',           'year', 'trainings', 'teacher_workshop', 'teacher workshop',          'teacher workshops',          '教師研習',     '研習及說明會紀錄'),
+        ('R-TRAIN-PARENT',  'min_per_year',           'year', 'trainings', 'parent_briefing',  'parent briefing',           'parent briefings',           '親師說明會',   '研習及說明會紀錄'),
         -- R-TRAIN-NEW's briefings; its platform classes are checked below.
-        ('R-TRAIN-NEW',     'min_briefings_per_year', 'year', 'trainings', 'new_student',      'new-student briefing',      'new-student briefings')
+        ('R-TRAIN-NEW',     'min_briefings_per_year', 'year', 'trainings', 'new_student',      'new-student briefing',      'new-student briefings',      '新生說明會',   '研習及說明會紀錄')
 ),
 events AS (
     SELECT 'meetings' AS kind, NULL AS training_type, date AS day FROM meetings
@@ -49,7 +50,7 @@ events AS (
 rule_periods AS (
     SELECT
         r.*,
-        p.academic_year, p.semester, p.period, p.period_noun, p.starts_on, p.ends_on, p.ended, p.checked_to,
+        p.academic_year, p.semester, p.period, p.period_zh, p.period_noun, p.starts_on, p.ends_on, p.ended, p.checked_to,
         s.value AS need,
         CASE r.kind WHEN 'meetings' THEN l.meetings ELSE l.trainings END AS kind_loaded
     FROM counting_rules r
@@ -64,6 +65,7 @@ counted AS (
         rp.rule_id, rp.academic_year, rp.semester,
         any_value(rp.kind) AS kind, any_value(rp.kind_loaded) AS kind_loaded, any_value(rp.need) AS need,
         any_value(rp.per) AS per, any_value(rp.period) AS period, any_value(rp.period_noun) AS period_noun,
+        any_value(rp.period_zh) AS period_zh, any_value(rp.noun_zh) AS noun_zh, any_value(rp.kind_zh) AS kind_zh,
         any_value(rp.starts_on) AS starts_on, any_value(rp.ends_on) AS ends_on, any_value(rp.ended) AS ended,
         count(e.day) AS n,
         any_value(rp.one) AS one, any_value(rp.many) AS many,
@@ -90,7 +92,13 @@ counting_decided AS (
              WHEN ended THEN n || ' ' || noun || ' in ' || period || ' (' || starts_on || ' – ' || ends_on
                              || '), ≥' || format('{:g}', need) || ' required' || coalesce(': ' || days, '')
              ELSE period_noun || ' in progress until ' || ends_on || ': ' || n || ' ' || noun || ' so far'
-                  || coalesce(': ' || days, '') END AS evidence
+                  || coalesce(': ' || days, '') END AS evidence,
+        CASE WHEN NOT kind_loaded THEN '未載入' || kind_zh || '檔'
+             WHEN n >= need THEN noun_zh || ' ' || n || ' 次' || coalesce('：' || days, '')
+             WHEN ended THEN period_zh || '（' || starts_on || ' 至 ' || ends_on || '）' || noun_zh || ' ' || n
+                             || ' 次，規定至少 ' || format('{:g}', need) || ' 次' || coalesce('：' || days, '')
+             ELSE if(per = 'term', '本學期', '本學年度') || '進行中（至 ' || ends_on || '）：目前' || noun_zh || ' ' || n
+                  || ' 次' || coalesce('：' || days, '') END AS evidence_zh
     FROM counted
     WHERE rule_id <> 'R-TRAIN-NEW'
 ),
@@ -160,7 +168,18 @@ new_students_decided AS (
                           ELSE short || ' of ' || classes || ' grade-1 classes without ≥'
                                || format('{:g}', need_sessions) || ' platform class'
                                || if(need_sessions = 1, '', 'es') || ': ' || short_classes END
-             END AS evidence
+             END AS evidence,
+        CASE WHEN NOT kind_loaded THEN '未載入' || kind_zh || '檔'
+             ELSE CASE WHEN NOT ended AND NOT (briefings_ok AND roster_loaded AND short = 0)
+                       THEN '本學年度進行中（至 ' || ends_on || '）：' ELSE '' END
+                  || noun_zh || ' ' || n || ' 次' || coalesce('：' || days, '') || '；'
+                  || CASE WHEN NOT roster_loaded THEN '未載入 ' || period_zh || '學生名冊，無法判定高一班級'
+                          WHEN classes = 0 THEN '名冊中沒有高一班級'
+                          WHEN short = 0 THEN '高一 ' || classes || ' 班均已上系統操作課至少 '
+                                              || format('{:g}', need_sessions) || ' 次'
+                          ELSE '高一 ' || classes || ' 班中有 ' || short || ' 班系統操作課未達 '
+                               || format('{:g}', need_sessions) || ' 次：' || short_classes END
+             END AS evidence_zh
     FROM new_students
 ),
 
@@ -181,7 +200,7 @@ schedule_terms AS (
 ),
 published AS (
     SELECT
-        'R-SCHEDULE' AS rule_id, academic_year, semester, period, ends_on, ended, kind_loaded, has_entry,
+        'R-SCHEDULE' AS rule_id, academic_year, semester, period, period_zh, ends_on, ended, kind_loaded, has_entry,
         published_on,
         schedule_min AS need,
         -- published by as_of, and not after the term it plans
@@ -204,13 +223,22 @@ published_decided AS (
                           WHEN published_on IS NULL THEN 'the ' || period || ' schedule has no published_on'
                           WHEN published_on > ends_on THEN 'published ' || published_on || ', after the term ended'
                           ELSE 'published_on ' || published_on || ' is after the as-of date' END
-             END AS evidence
+             END AS evidence,
+        CASE WHEN NOT kind_loaded THEN '未載入期程檔'
+             WHEN n >= need AND n > 0 THEN '已於 ' || published_on || ' 公告'
+             WHEN n >= need THEN '未公告（規定不需公告）'
+             ELSE CASE WHEN ended THEN '' ELSE '本學期進行中（至 ' || ends_on || '）：' END
+                  || CASE WHEN NOT has_entry THEN '期程中沒有 ' || period_zh
+                          WHEN published_on IS NULL THEN period_zh || '期程未填公告日期'
+                          WHEN published_on > ends_on THEN '於 ' || published_on || ' 公告，已在學期結束之後'
+                          ELSE '公告日期 ' || published_on || ' 在資料日期之後' END
+             END AS evidence_zh
     FROM published
     WHERE need IS NOT NULL
 ),
 receipt_window AS (
     SELECT
-        'R-RECEIPT-WINDOW' AS rule_id, academic_year, semester, period, kind_loaded,
+        'R-RECEIPT-WINDOW' AS rule_id, academic_year, semester, period, period_zh, kind_loaded,
         receipt_confirm_from, receipt_confirm_to,
         receipt_window_days AS need,
         receipt_confirm_to - receipt_confirm_from + 1 AS days  -- both ends count
@@ -225,13 +253,16 @@ receipt_window_decided AS (
              ELSE 'fail' END AS status,
         CASE WHEN NOT kind_loaded THEN 'no schedule file loaded'
              WHEN days IS NULL THEN 'no receipt_confirm_from/receipt_confirm_to in the ' || period || ' schedule'
-             ELSE receipt_confirm_from || ' – ' || receipt_confirm_to || ': ' || days || ' days' END AS evidence
+             ELSE receipt_confirm_from || ' – ' || receipt_confirm_to || ': ' || days || ' days' END AS evidence,
+        CASE WHEN NOT kind_loaded THEN '未載入期程檔'
+             WHEN days IS NULL THEN period_zh || '期程未填收訖確認起迄日'
+             ELSE receipt_confirm_from || ' 至 ' || receipt_confirm_to || '：共 ' || days || ' 天' END AS evidence_zh
     FROM receipt_window
     WHERE need IS NOT NULL
 ),
 upload_window AS (
     SELECT
-        'R-CLO-WINDOW' AS rule_id, academic_year, semester, period, kind_loaded,
+        'R-CLO-WINDOW' AS rule_id, academic_year, semester, period, period_zh, kind_loaded,
         closing_ceremony, clo_upload_due,
         clo_window_days AS need,
         clo_upload_due - closing_ceremony AS days
@@ -248,7 +279,11 @@ upload_window_decided AS (
         CASE WHEN NOT kind_loaded THEN 'no schedule file loaded'
              WHEN days IS NULL THEN 'no closing_ceremony/clo_upload_due in the ' || period || ' schedule'
              ELSE 'clo_upload_due ' || clo_upload_due || ' is ' || days || ' days after closing_ceremony '
-                  || closing_ceremony || CASE WHEN semester = 2 THEN ' (grades 1-2)' ELSE '' END END AS evidence
+                  || closing_ceremony || CASE WHEN semester = 2 THEN ' (grades 1-2)' ELSE '' END END AS evidence,
+        CASE WHEN NOT kind_loaded THEN '未載入期程檔'
+             WHEN days IS NULL THEN period_zh || '期程未填休業式或成果上傳截止日'
+             ELSE '成果上傳截止 ' || clo_upload_due || ' 在休業式 ' || closing_ceremony || ' 之後 ' || days || ' 天'
+                  || CASE WHEN semester = 2 THEN '（高一、高二）' ELSE '' END END AS evidence_zh
     FROM upload_window
     WHERE need IS NOT NULL
 ),
@@ -276,7 +311,7 @@ roster_rows AS (
 verification AS (
     SELECT
         r.academic_year, r.semester,
-        any_value(r.period) AS period, any_value(r.ends_on) AS ends_on, any_value(r.ended) AS ended,
+        any_value(r.period) AS period, any_value(r.period_zh) AS period_zh, any_value(r.ends_on) AS ends_on, any_value(r.ended) AS ended,
         any_value(r.roster_loaded) AS roster_loaded, any_value(r.need) AS need, any_value(r.small) AS small,
         count(e.national_id_hash) FILTER (e.enrolled) AS enrolled,
         count(e.national_id_hash) FILTER (e.enrolled AND NOT e.verified_in_term) AS short,
@@ -319,8 +354,25 @@ verification_decided AS (
                          CASE WHEN dates < need THEN
                              dates || ' verification date' || if(dates = 1, '', 's') || ' in the term, ≥'
                              || format('{:g}', need) || ' required' END)
-             END AS evidence
-    FROM (SELECT *, lp_small_cell(enrolled, small) AS enrolled_shown FROM verification)
+             END AS evidence,
+        CASE WHEN NOT roster_loaded THEN '未載入 ' || period_zh || '學生名冊'
+             WHEN short = 0 AND dates >= need THEN
+                 CASE WHEN enrolled = 0 THEN period_zh || '名冊中沒有在學學生'
+                      ELSE '在學學生 ' || enrolled_zh || '均已於學期內完成檢核' END
+                 || coalesce('（' || dates || ' 個檢核日期：' || if(dates = 1, first_verified::VARCHAR,
+                                                                 first_verified || ' 至 ' || last_verified)
+                             || '）', '')
+             ELSE CASE WHEN ended THEN '' ELSE '本學期進行中（至 ' || ends_on || '）：' END
+                  || concat_ws('；',
+                         CASE WHEN short > 0 THEN
+                             '在學學生 ' || enrolled_zh || '中，' || lp_small_cell_zh(short, small)
+                             || CASE WHEN ended THEN '未於學期內完成檢核' ELSE '尚未完成檢核' END
+                             || '，班級：' || short_classes END,
+                         CASE WHEN dates < need THEN
+                             '學期內檢核日期 ' || dates || ' 個，規定至少 ' || format('{:g}', need) || ' 個' END)
+             END AS evidence_zh
+    FROM (SELECT *, lp_small_cell(enrolled, small) AS enrolled_shown, lp_small_cell_zh(enrolled, small) AS enrolled_zh
+          FROM verification)
 )
 
 SELECT * FROM counting_decided

@@ -13,3 +13,8 @@ CREATE OR REPLACE TEMP MACRO lp_first_3(items) AS
 -- disclosure; NULL stays NULL). The report layer's suppress_small shows the same counts as "<min_n".
 CREATE OR REPLACE TEMP MACRO lp_small_cell(n, min_n) AS
     CASE WHEN n BETWEEN 1 AND min_n - 1 THEN 'fewer than ' || min_n ELSE n::VARCHAR END;
+
+-- lp_small_cell in Traditional Chinese, with the unit: '未滿 <min_n> 人' from 1 to min_n - 1, else
+-- '<n> 人' (the compliance views' evidence_zh; NULL stays NULL).
+CREATE OR REPLACE TEMP MACRO lp_small_cell_zh(n, min_n) AS
+    CASE WHEN n BETWEEN 1 AND min_n - 1 THEN '未滿 ' || min_n || ' 人' ELSE n::VARCHAR || ' 人' END;

@@ -16,6 +16,8 @@
 -- prohibition fails at once. A rule not in force that year (R-FILE-LIMITS before 109) has no row.
 -- R-NO-FORCE has no row: no record can show whether a school forced subjects or counts; the
 -- workbench keeps it by design (reports show participation, never a ranking of students).
+-- `evidence_zh`: the same evidence in Traditional Chinese, from the same figures (zh-TW reports show
+-- it; `evidence` stays English): roles, records and schedule dates by their Chinese names.
 -- Evidence names teacher codes, class names, batches and courses, never a student: students are
 -- counted, and counts under P-SMALL-CELL read "fewer than N".
 WITH decided AS (
@@ -54,6 +56,7 @@ SELECT
     d.setting,
     d.status,
     d.evidence,
+    d.evidence_zh,
     -- rows judging the as-of state (R-RETENTION, R-PROXY-ADMIN) belong to the year holding as_of
     coalesce(NOT p.ended, true) AS in_progress,
     r.rule_order  -- the rows' order: rules.md's (one number per rule_id)

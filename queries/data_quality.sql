@@ -8,6 +8,11 @@
 -- for none and replaces nothing: it is listed while its load is the newest of its kind.
 -- Notices (reasons eudc_character, replaced_character) are about rows that ARE loaded: rows_with_reason
 -- counts the cells, rows_quarantined does not include them.
+-- The example's parts, for a report to write it in another language (lpdata.report.dq_text):
+-- example_row_number, example_sheet, example_column, example_value (as found, IDs masked),
+-- example_detail (the stored English detail: what was expected, or a notice's advice) and
+-- example_raw (the row's cells as JSON by printed header; NULL for a notice); example_row is
+-- these parts joined in English. All from the same row (the first by row number).
 WITH listed AS (
     SELECT snapshot_id FROM current_snapshots
     UNION
@@ -24,10 +29,11 @@ current_files AS (
 ),
 -- Quarantined rows and notices on loaded rows, read alike: one example per file and reason.
 found AS (
-    SELECT file_id, reason, row_number, sheet, column_name, value, ': expected ' || detail AS detail_text, raw_row
+    SELECT file_id, reason, row_number, sheet, column_name, value, detail, ': expected ' || detail AS detail_text,
+           raw_row
     FROM quarantine
     UNION ALL
-    SELECT file_id, reason, row_number, sheet, column_name, value, ': ' || detail, NULL
+    SELECT file_id, reason, row_number, sheet, column_name, value, detail, ': ' || detail, NULL
     FROM row_notices
 ),
 reasons AS (
@@ -35,15 +41,18 @@ reasons AS (
         file_id,
         reason,
         count(*) AS rows_with_reason,
+        -- one row's parts together (two arg_min calls could pick different rows of a tie)
         arg_min(
-            'row ' || coalesce(row_number::VARCHAR, '?')
-            || coalesce(' (sheet ' || sheet || ')', '')
-            || coalesce(', column ' || column_name, '')
-            || coalesce(' = ''' || value || '''', '')
-            || coalesce(detail_text, '')
-            || coalesce(' | ' || raw_row, ''),
+            {'text': 'row ' || coalesce(row_number::VARCHAR, '?')
+                     || coalesce(' (sheet ' || sheet || ')', '')
+                     || coalesce(', column ' || column_name, '')
+                     || coalesce(' = ''' || value || '''', '')
+                     || coalesce(detail_text, '')
+                     || coalesce(' | ' || raw_row, ''),
+             'row_number': row_number, 'sheet': sheet, 'column_name': column_name, 'value': value,
+             'detail': detail, 'raw': raw_row},
             row_number
-        ) AS example_row
+        ) AS example
     FROM found
     GROUP BY file_id, reason
 )
@@ -55,11 +64,17 @@ SELECT
     f.rows_quarantined,
     r.reason,
     coalesce(r.rows_with_reason, 0) AS rows_with_reason,
-    r.example_row,
+    r.example.text AS example_row,
     f.file_id,
     f.snapshot_id,
     f.exported_at,
-    f.encoding
+    f.encoding,
+    r.example.row_number AS example_row_number,
+    r.example.sheet AS example_sheet,
+    r.example.column_name AS example_column,
+    r.example.value AS example_value,
+    r.example.detail AS example_detail,
+    r.example.raw AS example_raw
 FROM current_files f
 LEFT JOIN reasons r USING (file_id)
 ORDER BY f.path, f.file_id, r.reason NULLS FIRST

@@ -18,6 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "contract": set(),
     "layouts": {"contract"},
     "labels": {"contract"},
+    "messages": {"contract", "errors", "labels"},
     "dates": {"errors", "store"},  # store: only to open a file for `default_as_of`
     "readers": {"contract", "layouts", "errors", "dates"},
     "resolve": {"readers"},
@@ -34,7 +35,8 @@ ALLOWED: dict[str, set[str]] = {
     "status": {"dates", "purge_needed", "store", "views"},
     "report": {"contract", "dates", "errors", "labels", "readers", "rules", "store", "views"},
     "demo": {"contract", "errors"},
-    "cli": {"backup", "dates", "demo", "errors", "ingest", "labels", "purge", "report", "status", "views"},
+    "cli": {"backup", "contract", "dates", "demo", "errors", "ingest", "labels", "messages", "purge", "report", "status",
+            "views"},
     "__init__": {"errors", "ingest", "views"},
 }
 

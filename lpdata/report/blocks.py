@@ -16,7 +16,9 @@ import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import great_tables as gt
 import polars as pl
@@ -46,7 +48,36 @@ text-align:left;vertical-align:top;white-space:nowrap}
 .lp-page table.lp-table td.lp-n{text-align:right;font-variant-numeric:tabular-nums}
 .lp-page table.lp-table td.lp-wrap{white-space:normal;min-width:18em}
 .lp-notes{font-size:.85em;color:#444;margin-top:1.5em}.lp-more{color:#666;font-size:.85em}
+@page{size:A4;margin:14mm 12mm 15mm;
+@bottom-left{content:var(--lp-footer,"");font:7.5pt "Noto Sans CJK TC","Noto Sans TC",sans-serif;color:#555}
+@bottom-right{content:counter(page) " / " counter(pages);font:7.5pt "Noto Sans CJK TC",sans-serif;color:#555}}
+@media print{
+html,body{font-size:9.5pt;background:#fff}
+body.jp-Notebook{max-width:none;margin:0;padding:0}
+.lp-screen-only,.jp-InputPrompt,.jp-OutputPrompt,.jp-Collapser{display:none!important}
+.jp-Cell,.jp-Notebook .jp-Cell{padding:0;margin:0}
+.jp-OutputArea-child{break-inside:auto}
+.jp-OutputArea-output{overflow:visible!important;padding:0}
+.jp-Cell:not(:has(.lp-long)),.lp-page:not(.lp-long),.lp-num,.lp-page table.lp-table tr{break-inside:avoid}
+.lp-page h1,.lp-page h2,.lp-page h3,.lp-page caption{break-after:avoid}
+.lp-page h2{margin:.8em 0 .3em}
+.lp-headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(5.5em,1fr));gap:.4em}
+.lp-num{padding:.3em .45em;min-width:0;background:#fff;overflow-wrap:anywhere}
+.lp-value{font-size:1.35em}
+.lp-page table.lp-table{width:100%;font-size:8pt;table-layout:auto}
+.lp-page table.lp-table thead{display:table-header-group}
+.lp-page table.lp-table th,.lp-page table.lp-table td{padding:.15em .35em}
+.lp-page table.lp-table th{min-width:2.5em}
+.lp-page table.lp-table td:not(.lp-n){white-space:normal;word-break:keep-all}
+.lp-page table.lp-table td.lp-wrap{min-width:8em;word-break:normal;overflow-wrap:anywhere}
+.lp-page table.lp-table th[title]{text-decoration:none}
+.jp-RenderedSVG img,.jp-RenderedImage img,.lp-page img{max-width:100%!important;max-height:225mm;width:auto;
+height:auto!important}
+.lp-notes{font-size:7.5pt;margin-top:.8em}.lp-notes ol{margin:.2em 0;padding-left:1.6em}
+}
 </style>"""
+#: Rows from which a table may break across printed pages (shorter ones move whole to the next page).
+LONG_TABLE = 16
 
 
 class Html(str):
@@ -78,12 +109,25 @@ def number_text(value: Any, t: Strings | None = None) -> str:
     return str(value)
 
 
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string: quotes, backslashes, line breaks and `<` escaped, so no value
+    can end the string, the rule or the <style> element it is written in."""
+    def escape(ch: str) -> str:
+        return f"\\{ord(ch):x} " if ch in '"\\<>&\n\r\f' or ord(ch) < 32 else ch
+
+    return '"' + "".join(escape(ch) for ch in text) + '"'
+
+
 def title(t: Strings, key: str, term: Term | None = None, **fields: Any) -> Html:
-    """The page's title, its term and as-of date, and the page style (once per page)."""
+    """The page's title, its term and as-of date, and the page style (once per page). The printed
+    footer repeats the title, term and data date on every page: Chromium's @page margin boxes read
+    the custom property --lp-footer set here on the root (they cannot read the page's text)."""
     sub = []
     if term is not None:
         sub = [term.label(t), t("as_of", as_of=term.seen_on.isoformat())]
-    return Html(f'{STYLE}<div class="lp-page"><h1>{esc(t(key, **fields))}</h1>'
+    heading = t(key, **fields)
+    footer = f"<style>:root{{--lp-footer:{css_string(' · '.join([heading, *sub]))}}}</style>"
+    return Html(f'{STYLE}{footer}<div class="lp-page"><h1>{esc(heading)}</h1>'
                 f'<p class="lp-sub">{esc(" · ".join(sub))}</p></div>')
 
 
@@ -93,6 +137,17 @@ def section(text: str) -> Html:
 
 def paragraph(text: str) -> Html:
     return Html(f'<div class="lp-page"><p>{esc(text)}</p></div>')
+
+
+def excel_link(t: Strings, path: str | Path, key: str = "excel_written") -> Html:
+    """The line naming a file the report wrote ("行動清單（Excel）：x.xlsx"), the name a link to it.
+    Relative to the page: the runner writes a report's files into its output_dir, <slug>/, beside
+    its page <slug>.html, so the link works on a share and from a copy of the folder."""
+    path = Path(path)
+    href = quote(f"{path.parent.name}/{path.name}" if path.parent.name else path.name)
+    before, _, after = t(key, path="\0").partition("\0")
+    link = f'<a href="{esc(href)}">{esc(path.name)}</a>'
+    return Html(f'<div class="lp-page"><p class="lp-file">{esc(before)}{link}{esc(after)}</p></div>')
 
 
 @dataclass(frozen=True)
@@ -224,7 +279,8 @@ def table(frame: pl.DataFrame, t: Strings, *, view: str | None = None, rates: Se
     more = ""
     if max_rows and frame.height > max_rows:
         more = f'<p class="lp-more">{esc(t(more_key, n=frame.height - max_rows))}</p>'
-    return Html(f'<div class="lp-page">{body}{more}</div>')
+    cls = "lp-page lp-long" if shown.height >= LONG_TABLE else "lp-page"
+    return Html(f'<div class="{cls}">{body}{more}</div>')
 
 
 def footnotes(t: Strings, keys: Sequence[str] = (), extra: Sequence[str] = ()) -> Html:

@@ -1,8 +1,9 @@
 """Action lists as Excel workbooks the people who act open, filter and print.
 
     excel.teacher_pending(backlog, "reports/.../待認證清單.xlsx", t)
-    excel.mail_list(receipt_confirmation.filter(mail_needed), path, t)
+    excel.mail_list(paper_mail, path, t)
     excel.discrepancies(reconciliation_discrepancies, path, t)
+    excel.chase_list(class_chase_list.filter(needs_action), path, t)
 
 Every sheet: a header row of labels (Chinese by default), an autofilter, the header frozen, columns
 as wide as their contents, dates and times as real Excel dates, rates as %. Text is always written
@@ -24,6 +25,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .i18n import Strings, strings
+from .reconciling import explained
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "remove_timezone": True}
@@ -36,13 +38,18 @@ PENDING_COLUMNS = (
     "student_no", "course_code", "course_name", "item_id", "uploaded_at", "waiting_days", "certify_due",
     "days_to_due", "overdue", "teacher_active", "proxy_basis", "needs_proxy",
 )
-MAIL_COLUMNS = ("receipt_batch", "class_name", "student_no", "name", "postcode", "address", "state", "lines",
-                "kinds")
+MAIL_COLUMNS = ("class_name", "student_no", "student_name", "postcode", "address", "receipt_batches", "batches",
+                "lines")
 DISCREPANCY_COLUMNS = (
-    "kind", "academic_year", "semester", "state", "submitted_uncertified", "class_name", "student_no", "item_id",
+    "kind", "academic_year", "semester", "to_act_on", "state", "submitted_uncertified", "national_due", "class_name",
+    "student_no", "item_id",
     "receipt_batch", "receipt_file", "receipt_line", "explanation", "batch_id", "submitted_at", "received_at",
     "selected_at", "course_code", "category", "title", "summary", "receipt_summary",
 )
+#: The homeroom teacher's chase list: who, then what is missing (its other columns are left out: a
+#: printed list for one class, one line per student).
+CHASE_COLUMNS = ("class_name", "seat_no", "student_no", "name", "to_upload", "to_select", "clo_pending",
+                 "reupload_courses")
 #: Never in an action list: the ID hash identifies nobody to a person and helps no one act.
 DROPPED = ("national_id_hash",)
 
@@ -182,16 +189,27 @@ def teacher_pending(frame: pl.DataFrame, path: str | Path, t: Strings | None = N
 
 
 def mail_list(frame: pl.DataFrame, path: str | Path, t: Strings | None = None) -> Path:
-    """The paper-mail list (receipt_confirmation rows with mail_needed): one sheet, with addresses."""
+    """The paper-mail list (the paper_mail view: one row per student, their receipt batches listed
+    together): one sheet, with addresses, a letter per row."""
     t = t or strings("zh-TW")
     data = _ordered(frame, MAIL_COLUMNS)
-    keys = [c for c in ("receipt_batch", "class_name", "student_no") if c in data.columns]
-    return write_sheets(path, {t("sheet.mail"): data.sort(keys) if keys else data}, t,
-                        view="receipt_confirmation")
+    keys = [c for c in ("class_name", "student_no") if c in data.columns]
+    return write_sheets(path, {t("sheet.mail"): data.sort(keys, nulls_last=True) if keys else data}, t,
+                        view="paper_mail")
 
 
 def discrepancies(frame: pl.DataFrame, path: str | Path, t: Strings | None = None) -> Path:
-    """Every reconciliation discrepancy: one sheet, to filter by state, kind or batch."""
+    """Every reconciliation discrepancy: one sheet, to filter by state, kind or batch; the
+    explanation in the list's language (explanation_zh for zh-TW)."""
     t = t or strings("zh-TW")
-    return write_sheets(path, {t("sheet.discrepancies"): _ordered(frame, DISCREPANCY_COLUMNS)}, t,
+    return write_sheets(path, {t("sheet.discrepancies"): _ordered(explained(frame, t), DISCREPANCY_COLUMNS)}, t,
                         view="reconciliation")
+
+
+def chase_list(frame: pl.DataFrame, path: str | Path, t: Strings | None = None) -> Path:
+    """The homeroom teacher's chase list (class_chase_list rows): one sheet, one line per student in
+    seat order as the view gives it (never re-sorted by what is missing: participation, not a
+    ranking), the kinds to upload or select as words."""
+    t = t or strings("zh-TW")
+    data = frame.select([c for c in CHASE_COLUMNS if c in frame.columns])
+    return write_sheets(path, {t("sheet.chase"): data}, t, view="class_chase_list")

@@ -200,7 +200,7 @@ def execute_job(decision: Decision, paths: Paths, kernel: Kernel, *, plan: Plan,
                 if cell is not None and not cell.error and error:  # a timeout: the cell says which
                     cell = replace(cell, error=error.name, message=error.message)
             write_html(paths.ipynb, paths.html, title=f"{job.label} · {job.params.as_of or ''}".strip(" ·"),
-                       lang=job.params.lang)
+                       lang=job.params.lang, index=paths.run_dir.parent / "index.html")
             html = paths.rel(paths.html)
         except Exception as exc:
             log.error("%s: the HTML page failed: %s", job.key, _ANSI.sub("", traceback.format_exc()))

@@ -5,14 +5,22 @@ widget manager come from a CDN, so those blocks are emptied. A Content-Security-
 then forbids every script and every network fetch (images must be inline `data:` URIs, charts
 inline SVG), and any `<script src=…>`/`<link href=http…>` an output carries is removed as well:
 the page opens the same on a school PC with no internet, and an output cannot phone home.
+
+The page's <title> (the browser tab, and the header Chromium prints on every page) is the report's
+own heading as the notebook drew it (`blocks.title`: its <h1> and the term · as-of line), in the
+report's language, not the notebook's file name. A page the runner writes starts with a link back
+to reports/index.html, on screen only (`lp-screen-only`: print hides it).
 """
 
 from __future__ import annotations
 
+import html as html_lib
+import os
 import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
@@ -36,8 +44,17 @@ body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 1.5rem 1rem 3rem;
 body { font-family: "Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", "Heiti TC", system-ui, sans-serif; }
 .jp-RenderedHTMLCommon table { font-variant-numeric: tabular-nums; }
 .jp-Cell.jp-mod-noInput.jp-mod-noOutputs { display: none; }  /* code hidden, nothing shown: no blank gap */
+.lp-back { margin: 0 5px .8rem; font-size: .9rem; }
+.lp-back a { color: #0b5cad; text-decoration: none; } .lp-back a:hover { text-decoration: underline; }
+@media print { .lp-screen-only { display: none !important; } }
 </style>
 {%- endblock html_head_css -%}
+{%- block body_header -%}
+{{ super() }}
+{%- if resources.lp_index %}
+<nav class="lp-screen-only lp-back"><a href="{{ resources.lp_index | escape_html }}">{{ resources.lp_back | escape_html }}</a></nav>
+{%- endif -%}
+{%- endblock body_header -%}
 {#- A chart stays an <img> of its SVG (no script, no fetch can run inside one), with the figure's
     text (charts.Figure: its title) as alt rather than nbconvert's "No description…". -#}
 {% block data_svg scoped -%}
@@ -91,12 +108,45 @@ def external_references(html: str) -> list[str]:
 #: Cells tagged so are notes for whoever opens the notebook in JupyterLab, not part of the report.
 NOTES_TAG = "lp-notes"
 
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
+_SUB = re.compile(r"<p\b[^>]*\bclass=\"lp-sub\"[^>]*>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
-def notebook_html(nb: NotebookNode, *, title: str, lang: str = "zh-TW") -> str:
+
+def _text(fragment: str) -> str:
+    return " ".join(html_lib.unescape(_TAG.sub("", fragment)).split())
+
+
+def page_title(nb: NotebookNode) -> str | None:
+    """The report's heading as its page shows it: the first <h1> of the outputs, then the line under
+    it (term · as-of date) when there is one; None when no output has a heading."""
+    for cell in nb.cells:
+        for output in cell.get("outputs") or []:
+            markup = (output.get("data") or {}).get("text/html")
+            if not markup:
+                continue
+            markup = "".join(markup) if isinstance(markup, list) else str(markup)
+            heading = _H1.search(markup)
+            if heading and _text(heading.group(1)):
+                sub = _SUB.search(markup, heading.end())
+                return " · ".join(t for t in (_text(heading.group(1)), _text(sub.group(1)) if sub else "") if t)
+    return None
+
+
+def notebook_html(nb: NotebookNode, *, title: str, lang: str = "zh-TW", index_href: str | None = None) -> str:
+    """The page of an executed notebook. `title` is used only when no output draws a heading;
+    `index_href` (relative to the page) adds the link back to the reports index."""
+    from .i18n import strings
+
     exporter = _exporter()
     nb = nb.copy()
     nb.cells = [c for c in nb.cells if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]
-    resources = {"metadata": {"name": title}, "lp_csp": CSP}
+    title = page_title(nb) or title
+    if "title" in nb.metadata:  # the template prefers the notebook's own metadata title: not the report's
+        nb.metadata = nb.metadata.copy()
+        del nb.metadata["title"]
+    resources = {"metadata": {"name": title}, "lp_csp": CSP, "lp_index": index_href,
+                 "lp_back": strings("en" if lang == "en" else "zh-TW")("index.back")}
     with _lock:  # one page at a time: rendering takes ~10–50 ms, the exporter is not thread-safe
         exporter.language_code = "en" if lang == "en" else "zh"
         body, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -105,16 +155,18 @@ def notebook_html(nb: NotebookNode, *, title: str, lang: str = "zh-TW") -> str:
     return strip_external(body)
 
 
-def write_html(ipynb: Path, html: Path, *, title: str, lang: str = "zh-TW") -> Path:
-    """Read an executed notebook and write its report page next to it (atomically)."""
+def write_html(ipynb: Path, html: Path, *, title: str, lang: str = "zh-TW", index: Path | None = None) -> Path:
+    """Read an executed notebook and write its report page next to it (atomically); `index`: the
+    reports index the page links back to (relatively, so the folder can be copied to a share)."""
     import nbformat
 
     nb = nbformat.read(str(ipynb), as_version=4)
-    text = notebook_html(nb, title=title, lang=lang)
+    href = quote(Path(os.path.relpath(index, html.parent)).as_posix()) if index is not None else None
+    text = notebook_html(nb, title=title, lang=lang, index_href=href)
     tmp = html.with_name(f".{html.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(html)
     return html
 
 
-__all__ = ["CSP", "external_references", "notebook_html", "strip_external", "write_html"]
+__all__ = ["CSP", "external_references", "notebook_html", "page_title", "strip_external", "write_html"]

@@ -8,7 +8,7 @@
 Column labels in Chinese come from `lpdata.labels` (the contract's headers, then its one table of
 column labels, which `lp query --labels zh` reads too); in English from `COLUMNS_EN` here. Codes
 (states, roles, kinds, reasons, metrics) are labelled from the contract where it names them, else
-from `VALUES` here.
+from `lpdata.labels.VALUES` (one table, which `lp query --labels zh` reads too).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..contract import KINDS_BY_NAME, ROLES
-from ..labels import zh_labels
+from ..labels import VALUES as VALUES  # re-exported: the reports read their code labels here
+from ..labels import has_values, value_label, zh_labels
 from ..readers.rows import REASONS
 
 LANGS = ("zh-TW", "en")
@@ -48,8 +48,8 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "students_n": ("人數", "Students"),
     "series": ("項目", "Series"),
     "deadline": ("截止日", "Deadline"),
-    "suppressed_note": ("「<{n}」：人數未滿 {n} 人不公開（P-SMALL-CELL），比例亦同。",
-                        "\"<{n}\": counts under {n} students are not shown (P-SMALL-CELL), nor rates made from them."),
+    "suppressed_note": ("「<{n}」：依小樣本不公開原則，未滿 {n} 人的人數不公開；由這類人數算出的比例顯示為「—」。",
+                        "\"<{n}\": counts under {n} students are not shown (P-SMALL-CELL); a rate made from such a count shows \"—\"."),
     # --- definitions (footnotes; also shown on hover of the headline numbers)
     "def.enrolled": ("在學：該學期學生名冊最新一筆的學籍狀態為「在學」或「畢業」（三年級班級於畢業日後仍計入該學期）；只有在學學生計入各比例的分母。",
                      "Enrolled: the student's newest roster row of the term says 在學 or 畢業 (grade-3 classes keep their graduates in that term); only enrolled students count in a rate's denominator."),
@@ -61,10 +61,10 @@ TEXT: Mapping[str, tuple[str, str]] = {
                            "MP upload rate: the share of enrolled students with at least one live diverse-performance item this term."),
     "def.pending": ("待認證：已上傳、在資料日期時尚未認證通過或不通過的課程學習成果。",
                     "Pending: a live CLO item not certified or rejected on or before the as-of date."),
-    "def.overdue": ("逾期：資料日期已過該學期期程的認證截止日（clo_certify_due）仍待認證。",
+    "def.overdue": ("逾期：資料日期已過該學期期程的成果認證截止日，仍待認證。",
                     "Overdue: still pending after the term's certification due date (clo_certify_due)."),
     "def.waiting_days": ("等待天數：上傳日到資料日期的整日數。", "Waiting days: whole days from the upload date to the as-of date."),
-    "def.needs_proxy": ("需指定代理人：任課教師已離職或帳號停用，且工作小組尚未指定代理人（R-PROXY-TEACHER）。",
+    "def.needs_proxy": ("需指定代理人：任課教師已離職或帳號停用，且工作小組尚未指定代理人（依「離職教師成果認證代理人」規定）。",
                         "Needs a proxy: the teacher has left or their account is disabled, and the task force has named no proxy (R-PROXY-TEACHER)."),
     "def.as_of": ("資料日期：所有數字都是「截至此日」的狀態，依已載入的最新匯出檔計算。",
                   "As-of date: every figure is the state on that day, from the newest exports loaded."),
@@ -72,10 +72,16 @@ TEXT: Mapping[str, tuple[str, str]] = {
                   "Cumulative curve: each point is the share of enrolled students who had uploaded by that day (the same view as of that day); vertical rules are the schedule's deadlines."),
     "def.rollup": ("年級與全校的比例由各班人數加總後再相除，不是各班比例的平均。",
                    "Grade and school rates divide summed counts; they are not averages of class rates."),
-    "def.trend": ("趨勢：每週一點，加上每次載入匯出檔的日期；每一點是該日的 class_completion 檢視。",
+    "def.trend": ("趨勢：每週一點，加上每次載入匯出檔的日期；每一點是以該日為資料日期計算的各班上傳率。",
                   "Trend: one point a week plus each date an export was loaded; each point is the class_completion view as of that day."),
-    "def.no_ranking": ("依 R-NO-FORCE，報表只呈現參與情形，不對學生排名；班級依班級代碼排列。",
-                       "R-NO-FORCE: reports show participation and never rank students; classes are listed by class code."),
+    "def.no_ranking": ("依「不強制、不排名」原則，報表只呈現參與情形，不對學生排名；班級依班級代碼排列，學生依座號排列。",
+                       "R-NO-FORCE: reports show participation and never rank students; classes are listed by class code, students by seat number."),
+    "def.chase": ("追蹤名單：在學同學中，本學期尚無有效的課程學習成果或多元表現（待上傳）；有已認證成果或多元表現卻一件都未勾選、且本學年尚未達勾選上限（待勾選）；有成果待任課教師認證（待認證）；或某科目最新一件成果認證未通過（需重新上傳，已重新上傳者不列）。",
+                  "Chase list: enrolled students with no live CLO or MP item this term (to upload); with a certified CLO or an MP item but none selected, and under the year's selection limit (to select); with items waiting for the teacher's certification (pending); or whose newest item of a course was rejected (upload again; an item uploaded again is not listed)."),
+    "def.select_quota": ("勾選上限：依「課程學習成果提交上限」與「多元表現提交上限」，每位學生每學年至多勾選 {clo} 件課程學習成果、{mp} 件多元表現提交至中央資料庫；只看參與，不要求件數。",
+                         "Selection limits (R-CLO-SUBMIT-MAX, R-MP-SUBMIT-MAX): each student selects at most {clo} CLO and {mp} MP items a year for the national database; participation only, no count is required."),
+    "def.certifier": ("負責認證人為「—」時，旁邊說明原因：任課教師已離職且尚無代理人（依「離職教師成果認證代理人」規定，由工作小組以會議或簽呈指定，教務主任為執行秘書），或開課資料查無任課教師。",
+                      "Where the certifier is a dash, the note says why: the teacher has left and no proxy is named yet (R-PROXY-TEACHER: the task force names one by meeting or memo; the academic director is its executive secretary), or the course list names no teacher."),
     "def.turnaround": ("認證天數中位數：從上傳到認證通過或不通過的天數中位數（資料日期前已決定者）。",
                        "Median turnaround: median days from upload to the certification decision, over items decided by the as-of date."),
     "def.by_due": ("如期認證率：上傳截止日前上傳的成果中，於認證截止日前完成認證（通過或不通過）的比例。",
@@ -84,15 +90,15 @@ TEXT: Mapping[str, tuple[str, str]] = {
                   "Proxy: named by the task force (meeting or memo) to certify for a teacher who has left."),
     "def.recon_states": ("對帳：學校平臺勾選 → 提交國教署 → 收訖明細回傳 → 學生確認。差異為勾選未提交、提交未收訖、收訖無提交紀錄，以及提交時未認證者。",
                          "Reconciliation: selected on the platform → submitted → received in the receipt details → confirmed by the student. Discrepancies: selected but not submitted, submitted but not received, received with no submission, and items submitted while not certified."),
-    "def.awaiting": ("待回傳：已提交，但該類別與學年度的收訖明細尚未載入，不算差異。",
-                     "Awaiting receipt: submitted, and no receipt batch of that kind and year is loaded yet; not a discrepancy."),
-    "def.mail": ("紙本通知：已不在學且尚未確認收訖明細的學生，依 R-LEFT-MAIL 以紙本郵寄通知；清單含所有收訖批次。",
-                 "Paper mail: students no longer enrolled who have not confirmed their receipt details (R-LEFT-MAIL); the list covers every receipt batch."),
+    "def.awaiting": ("待回傳：已提交，但國教署在提交之後尚未回傳該類別、該學年度（課程學習成果另看學期）的收訖批次；這是等待，不算差異。",
+                     "Awaiting receipt: submitted, and no receipt batch of its kind and year (for CLO, of its semester) has come back since the submission; waiting, not a discrepancy."),
+    "def.mail": ("紙本通知：已不在學、尚未確認收訖明細、且確認期間尚未結束的學生，依「離校學生紙本郵寄收訖確認」規定以紙本郵寄通知；每人一列，未確認的各收訖批次併列。",
+                 "Paper mail: students no longer enrolled who have not confirmed their receipt details while the confirmation period is open (R-LEFT-MAIL); one line per student, their unconfirmed receipt batches listed together."),
     "def.confirmed_stage": ("已確認：收訖件中，學生已於該批次確認無誤者（以學生與批次對應）。",
                             "Confirmed: received items whose student confirmed that batch's receipt details."),
     "def.compliance": ("符合：紀錄足以判定且符合規定；不符合：紀錄顯示未符合；未知：所需紀錄未載入，或期間尚未結束。",
                        "Pass: the records show the rule kept; fail: they show it broken; unknown: the records needed are not loaded, or the period is still running."),
-    "def.effectiveness": ("成效評核（§8）呈現各職務人員的指標與目標；未設目標者僅供參考。導師的上傳率只看參與，不設目標（R-NO-FORCE）。",
+    "def.effectiveness": ("成效評核（§8）呈現各職務人員的指標與目標；未設目標者僅供參考。導師的上傳率只看參與，不設目標（「不強制、不排名」原則）。",
                           "Effectiveness review (§8): each person's figures against targets; where no target applies the figure is for information. Homeroom upload rates show participation only, with no target (R-NO-FORCE)."),
     "def.briefing_privacy": ("本簡報供工作小組（含學生及家長代表）使用：不列任何學生姓名、學號或身分證號，未滿 {n} 人的人數不公開。",
                              "This briefing is for the task force, which seats a student and a parent: no student's name, number or ID appears, and counts under {n} students are not shown."),
@@ -100,15 +106,28 @@ TEXT: Mapping[str, tuple[str, str]] = {
                        "Quarantined rows: rows not loaded because a value did not parse (a bad ID check digit, an impossible date); IDs in the example are masked."),
     # --- class_dashboard
     "class_dashboard.title": ("{class_name} 班學習歷程檔案上傳概況", "Class {class_name}: portfolio uploads"),
-    "class_dashboard.intro": ("導師 {teacher}：本頁呈現本班上傳參與情形、尚未上傳的同學，以及本班待認證的成果。",
-                              "Homeroom teacher {teacher}: your class's participation, who has not uploaded yet, and the class's items waiting for certification."),
+    "class_dashboard.intro": ("導師 {teacher}：本頁呈現本班上傳參與情形、尚有待辦的同學（追蹤名單）、勾選情形，以及本班待認證的成果。",
+                              "Homeroom teacher {teacher}: your class's participation, the students with something still to do (the chase list), selection, and the class's items waiting for certification."),
     "class_dashboard.compare": ("本班與同年級、全校比較", "This class against its grade and the school"),
     "class_dashboard.curve": ("累積上傳曲線與截止日", "Cumulative uploads against the deadlines"),
-    "class_dashboard.not_uploaded": ("尚未上傳的同學", "Who has not uploaded yet"),
-    "class_dashboard.not_uploaded_none": ("本班在學同學都已上傳課程學習成果與多元表現。",
-                                          "Every enrolled student of the class has uploaded a CLO and an MP item."),
-    "class_dashboard.not_uploaded_missing": ("尚無 student_uploads 檢視，無法列出名單；請見各班上傳人數。",
-                                             "The student_uploads view is not available, so no list can be shown; see the class counts above."),
+    "class_dashboard.chase": ("追蹤名單：尚有待辦的同學（依座號）", "Chase list: students with something still to do (by seat number)"),
+    "class_dashboard.chase_count": ("在學 {students} 人中，{n} 人尚有待辦（一人可能有多項）：待上傳 {upload} 人、待勾選 {select} 人、有成果待認證 {pending} 人、需重新上傳 {reupload} 人。",
+                                    "{n} of {students} enrolled students have something to do (one may have several things): {upload} to upload, {select} to select, {pending} with items waiting for certification, {reupload} to upload a rejected item again."),
+    "class_dashboard.no_students": ("本學期本班沒有在學學生，沒有待辦事項可列。", "The class has no enrolled student this term: nothing to chase."),
+    "class_dashboard.chase_none": ("本班在學同學目前都沒有待辦事項。", "No enrolled student of the class has anything left to do."),
+    "class_dashboard.selection": ("勾選情形", "Selection (勾選)"),
+    "class_dashboard.selection_clo": ("課程學習成果：{selectors} 位同學已勾選本學期 {items} 件（有已認證成果可勾選者 {can} 人）；每人每學年至多勾選 {max} 件，已達上限 {at_max} 人。",
+                                      "Course learning outcomes: {selectors} students selected {items} items of this term ({can} have a certified item they can select); each student selects at most {max} a year, and {at_max} have reached that."),
+    "class_dashboard.selection_mp": ("多元表現：{selectors} 位同學已勾選本學期 {items} 件（有多元表現可勾選者 {can} 人）；每人每學年至多勾選 {max} 件，已達上限 {at_max} 人。",
+                                     "Diverse performance: {selectors} students selected {items} items of this term ({can} have an item they can select); each student selects at most {max} a year, and {at_max} have reached that."),
+    "class_dashboard.due_ahead": ("{what}：{date}，還有 {n} 天。", "{what}: {date}, {n} days from now."),
+    "class_dashboard.due_today": ("{what}：今天（{date}）截止。", "{what}: today ({date})."),
+    "class_dashboard.due_passed": ("{what}（{date}）已過。", "{what} passed on {date}."),
+    "class_dashboard.due_unknown": ("本學期期程未列{what}日期。", "This term's schedule gives no date for {what}."),
+    "class_dashboard.upload_passed": ("{what}（{date}）已過：本學期的課程學習成果已不能再上傳，名單中的「待上傳」成果僅供記錄；多元表現仍可上傳。",
+                                      "The {what} date ({date}) has passed: this term's course learning outcomes can no longer be uploaded, so a CLO \"to upload\" on the list is for the record; MP items can still be uploaded."),
+    "class_dashboard.excel": ("追蹤名單（Excel，可列印）：{path}", "Chase list (Excel, to print): {path}"),
+    "class_dashboard.certifier_proxy_unlisted": ("已指定代理人，但不在教職員名冊：請更新教職員名冊", "a proxy is named but is not in the staff list: update the staff list"),
     "class_dashboard.backlog": ("本班待認證成果（依科目）", "The class's items waiting for certification, by course"),
     "class_dashboard.no_class": ("{term} 沒有班級資料。", "No class in {term}."),
     "h.students": ("在學人數", "Enrolled students"),
@@ -180,6 +199,40 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "h.mail_needed": ("需紙本通知", "Paper letters to send"),
     "h.awaiting": ("待回傳", "Awaiting receipt"),
     "h.uncertified": ("提交時未認證", "Submitted uncertified"),
+    "reconciliation.act": ("需要處理", "Needs someone's action"),
+    "reconciliation.wait": ("等待中（不需處理）", "Waiting (nothing to do yet)"),
+    "reconciliation.actions_by_kind": ("各類別待處理與等待件數", "To act on and waiting, by kind"),
+    "reconciliation.kind": ("類別", "Kind"),
+    "reconciliation.confirmation_none": ("本學期的收訖批次尚未回傳，還沒有學生確認資料。",
+                                         "No receipt batch of this term has come back yet: nothing to confirm."),
+    "h.recon_to_act_on": ("需處理件數", "Rows to act on"),
+    "h.recon_not_received": ("已回傳卻未收訖", "Not received though answered"),
+    "h.recon_not_submitted": ("逾期未提交", "Not submitted by the deadline"),
+    "h.recon_submitted_uncertified": ("未認證即提交", "Submitted uncertified"),
+    "h.recon_received_not_submitted": ("收訖無提交紀錄", "Received, never submitted"),
+    "h.recon_still_to_submit": ("待提交（截止日前）", "Still to submit"),
+    "h.recon_awaiting_receipt": ("待回傳", "Awaiting receipt"),
+    "note.recon_to_act_on": ("本區以下四類合計（紙本通知另計），同一件只算一次",
+                             "the next four kinds together (letters apart), each row once"),
+    "note.recon_not_received": ("已提交，之後國教署回傳的收訖批次卻沒有這一件",
+                                "submitted; a receipt batch came back after it, without it"),
+    "note.recon_not_submitted": ("已勾選，國教署上傳截止日 {due} 已過仍未提交",
+                                 "selected, not submitted though the national upload due date {due} has passed"),
+    "note.recon_not_due_yet": ("國教署上傳截止日 {due} 未到：尚未提交者列為待提交",
+                               "national upload due date {due} not passed: unsubmitted items are still to submit"),
+    "note.recon_no_due": ("期程沒有國教署上傳截止日：尚未提交者列為待提交",
+                          "no national upload due date in the schedule: unsubmitted items are still to submit"),
+    "note.recon_uncertified": ("課程學習成果在提交當時尚未認證通過", "course learning outcomes not yet certified when submitted"),
+    "note.recon_received_not_submitted": ("收訖明細有、學校卻沒有提交紀錄的筆數",
+                                          "receipt lines matching no item the school submitted"),
+    "note.recon_mail": ("已離校、收訖明細未確認、確認期間未結束的學生，每人一封",
+                        "students who left, receipt details unconfirmed, period open: one letter each"),
+    "note.recon_still_to_submit": ("已勾選未提交，國教署上傳截止日 {due} 前仍可提交",
+                                   "selected, not yet submitted; can still be sent until {due}"),
+    "note.recon_still_no_due": ("已勾選未提交；期程沒有截止日，不算逾期", "selected, not yet submitted; no due date, so not late"),
+    "note.recon_awaiting": ("已提交，國教署尚未回傳其後的收訖批次", "submitted; no receipt batch has come back since"),
+    "def.recon_deadline": ("逾期未提交與待提交以期程的國教署上傳截止日區分：資料日期晚於截止日，勾選而未提交者才算逾期。",
+                           "Not submitted by the deadline and still to submit are told apart by the schedule's national upload due date: a selected item is late only once the as-of date is after it."),
     "kind_col": ("類別", "Kind"),
     # --- taskforce_briefing
     "taskforce_briefing.title": ("學習歷程檔案工作小組簡報", "Portfolio task force briefing"),
@@ -189,6 +242,35 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "taskforce_briefing.effectiveness": ("成效評核：各職務指標與目標", "Effectiveness review: figures against targets"),
     "taskforce_briefing.effectiveness_chart": ("達成目標人數（依指標）", "People meeting the target, by metric"),
     "taskforce_briefing.grades": ("各年級上傳參與", "Upload participation by grade"),
+    "taskforce_briefing.effectiveness_note": (
+        "各職務只列總數，不列個人：有目標的指標列出有數值的人員中達成目標的人數；未設目標的指標只列中位數，呈現參與情形。",
+        "Each role in aggregate, nobody named: for a metric with a target, how many of the people with a figure met it; "
+        "for one without, only the median figure (participation)."),
+    "taskforce_briefing.def_effectiveness": (
+        "成效評核：每位人員的指標依職務彙總。人員數為擔任該職務者（活動單位以組計）；達成人數只計有數值者；"
+        "中位數為有數值者的中間值，校務單位全校共用一個數值時即為該數值。",
+        "Effectiveness review: each person's figures summed up by role. People: those holding the role (activities "
+        "units count as units); met counts only people with a figure; the median is the middle figure of those with one "
+        "(for an office-wide duty, the office's one figure)."),
+    "taskforce_briefing.def_mail": (
+        "需紙本通知：已不在學、尚有收訖明細未確認且確認期間未結束的學生人數，每人只算一次（寄一封信）。",
+        "Paper letters: students no longer enrolled with a receipt batch still unconfirmed while its confirmation "
+        "period is open, each counted once (one letter)."),
+    "effectiveness.met_of": ("{met}\u00a0/\u00a0{of}\u00a0人", "{met}\u00a0of\u00a0{of}"),  # kept on one line
+    # --- effectiveness (staff only)
+    "effectiveness.title": ("成效評核：各職務人員指標", "Effectiveness review: each person's figures"),
+    "effectiveness.intro": (
+        "本報表僅供校內同仁使用：列出每位人員本學期的各項指標，有目標者標示 ✓（達成）或 ✗（未達成）。"
+        "工作小組簡報只呈現各職務的彙總。",
+        "For staff only: each person's figures this term, with ✓ (met) or ✗ (not met) where a target applies. "
+        "The task-force briefing shows only each role in aggregate."),
+    "effectiveness.summary": ("各職務彙總", "Each role in aggregate"),
+    "effectiveness.people": ("各職務人員", "Each person, by role"),
+    "effectiveness.none": ("本學期沒有成效評核資料。", "No effectiveness figures for this term."),
+    "effectiveness.def_marks": ("✓ 達成目標；✗ 未達成；無目標者只列數值；「—」表示沒有可計算的紀錄。",
+                                "✓ target met; ✗ not met; with no target only the figure is shown; "
+                                "\u201c—\u201d: no records to measure."),
+    "sheet.effectiveness": ("成效評核", "Effectiveness"),
     "h.rules_pass": ("符合規定", "Rules kept"),
     "h.rules_fail": ("不符合", "Rules broken"),
     "h.rules_unknown": ("未能判定", "Undecided"),
@@ -217,6 +299,73 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "sheet.unknown_teacher": ("教師不明", "Teacher unknown"),
     "sheet.mail": ("紙本通知名單", "Paper mail"),
     "sheet.discrepancies": ("對帳差異", "Discrepancies"),
+    # --- the reports index (reports/index.html) and the link back to it on every page
+    "index.back": ("← 回報表索引", "← Back to the reports index"),
+    "index.title": ("學習歷程檔案報表", "Learning portfolio reports"),
+    "index.lead": ("資料日期 {as_of} 的報表，依使用者分組。索引更新於 {generated}。",
+                   "The reports for {as_of}, by reader. Index updated {generated}."),
+    "index.empty": ("尚無報表：每週報表執行後，這裡會列出每一份報表。",
+                    "No reports yet: once the weekly reports have run, every report is listed here."),
+    "index.reader.homeroom": ("導師", "Homeroom teachers"),
+    "index.reader.homeroom.about": ("各班的上傳概況與待辦名單，每班一份。", "One dashboard per class: uploads and who still has something to do."),
+    "index.reader.office": ("教務處", "Academic affairs office"),
+    "index.reader.office.about": ("全校完成情形、待認證、對帳、資料品質與人員成效評核（限校內人員）。",
+                                  "School completion, certification backlog, reconciliation, data quality and the staff effectiveness review (staff only)."),
+    "index.reader.taskforce": ("工作小組", "Task force"),
+    "index.reader.taskforce.about": ("會議用簡報：不列任何學生，可印出分發。", "The meeting briefing: no student is named; ready to print."),
+    "index.reader.other": ("其他報表", "Other reports"),
+    "index.reader.other.about": ("計畫中其他的報表。", "The plan's other reports."),
+    "index.effectiveness": ("人員成效評核（限校內人員）", "Staff effectiveness review (staff only)"),
+    "index.class": ("班級", "Class"),
+    "index.class_name": ("{class_name} 班", "Class {class_name}"),
+    "index.teacher": ("導師", "Homeroom teacher"),
+    "index.report": ("報表", "Report"),
+    "index.term": ("學期", "Term"),
+    "index.term_short": ("{academic_year} 學年度第 {semester} 學期", "{academic_year}-{semester}"),
+    "index.files": ("附檔", "Files"),
+    "index.open": ("開啟報表", "Open"),
+    "index.lang.en": ("（英文版）", " (English)"),
+    "index.lang.zh-TW": ("（中文版）", " (Chinese)"),
+    "index.not_made": ("本次未能產出：請洽系統管理者（見執行細節）。", "Not made this time: ask the operator (see the operator details)."),
+    "index.stale": ("本次未能產出，以下是先前的版本。", "Not made this time: this is the earlier version."),
+    "index.earlier_days": ("較早的資料日期", "Earlier as-of dates"),
+    "index.operator": ("執行細節（系統管理者用）", "Operator details"),
+    "index.operator.about": ("每次執行的參數、所花秒數、執行後的筆記本與失敗的儲存格；最新一次在前。",
+                             "Each run's parameters, seconds, executed notebooks and failing cells; the latest run first."),
+    "index.run": ("執行 {run_id}", "Run {run_id}"),
+    "index.run_counts": ("開始於 {started}：成功 {ok}、失敗 {failed}、未變更 {skipped}",
+                         "started {started}: {ok} ok, {failed} failed, {skipped} unchanged"),
+    "index.earlier_runs": ("較早的執行（{n} 次）", "Earlier runs ({n})"),
+    "index.log": ("執行紀錄", "Run log"),
+    "index.status": ("狀態", "Status"),
+    "index.status.ok": ("成功", "ok"),
+    "index.status.failed": ("失敗", "failed"),
+    "index.status.skipped": ("未變更", "unchanged"),
+    "index.notebook": ("筆記本", "Notebook"),
+    "index.parameters": ("參數", "Parameters"),
+    "index.seconds": ("秒", "Seconds"),
+    "index.details": ("說明", "Details"),
+    "index.page": ("網頁", "Page"),
+    "index.cell": ("第 {n} 格", "cell {n}"),
+    "index.skipped_from": ("輸入未變更，沿用執行 {run_id} 的檔案", "inputs unchanged: the files of run {run_id}"),
+    "index.reason.new": ("首次執行", "new"),
+    "index.reason.forced": ("強制重新執行", "forced"),
+    "index.reason.failed_before": ("上次執行失敗", "the last run failed"),
+    "index.reason.missing": ("檔案已不在", "its files are missing"),
+    "index.reason.unchanged": ("未變更", "unchanged"),
+    "index.reason.changed": ("已變更：{what}", "changed: {what}"),
+    "index.input.notebook": ("筆記本", "notebook"),
+    "index.input.queries": ("查詢", "queries"),
+    "index.input.parameters": ("參數", "parameters"),
+    "index.input.data": ("資料", "data"),
+    "index.input.rules": ("規則", "rules"),
+    "index.param.academic_year": ("學年度", "academic_year"),
+    "index.param.semester": ("學期", "semester"),
+    "index.param.lang": ("語言", "lang"),
+    "index.param.class_name": ("班級", "class_name"),
+    "index.lang_name.zh-TW": ("中文", "zh-TW"),
+    "index.lang_name.en": ("英文", "en"),
+    "sheet.chase": ("追蹤名單", "Chase list"),
 }
 
 COLUMNS_EN: Mapping[str, str] = {
@@ -251,81 +400,24 @@ COLUMNS_EN: Mapping[str, str] = {
     "people_total": "People", "teachers": "Teachers", "classes": "Classes", "rules": "Rules",
     "waiting_bucket": "Days waiting", "stage": "Stage", "count": "Count", "limit": "Limit",
     "covers_for": "Covering for",
+    "to_upload": "To upload", "to_select": "To select", "to_reupload": "Courses to upload again",
+    "reupload_courses": "Rejected: upload again", "needs_action": "Something to do",
+    "clo_selected_year": "CLO selected this year", "clo_select_max": "CLO selection limit a year",
+    "mp_selected_year": "MP selected this year", "mp_select_max": "MP selection limit a year",
+    "students_to_chase": "Students with something to do", "students_to_upload": "Students to upload",
+    "students_to_select": "Students to select", "students_pending": "Students with items pending",
+    "students_to_reupload": "Students to upload again",
+    "clo_selectors": "Students who selected a CLO", "clo_can_select": "Students who can select a CLO",
+    "clo_at_max": "Students at the CLO limit", "mp_selectors": "Students who selected an MP item",
+    "mp_can_select": "Students with an MP item", "mp_at_max": "Students at the MP limit", "certifier": "Who certifies",
+    "national_due": "National upload due", "deadline_passed": "Due date passed",
+    "to_act_on": "To act on", "not_received": "Not received", "not_submitted": "Not submitted by the deadline",
+    "received_not_submitted": "Received, never submitted", "still_to_submit": "Still to submit",
+    "awaiting_receipt": "Awaiting receipt", "explanation_zh": "Explanation (Chinese)",
+    "receipt_batches": "Receipt batches", "batches": "Batches", "student_name": "Name",
+    "people": "People", "people_with_value": "With a figure", "not_met": "Not met",
+    "median_value": "Median",
 }
-
-#: Code labels: column -> code -> (zh-TW, en). Roles, kinds and reasons come from the contract too.
-VALUES: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "state": {
-        "received": ("已收訖", "received"),
-        "selected_not_submitted": ("勾選未提交", "selected, not submitted"),
-        "submitted_not_received": ("提交未收訖", "submitted, not received"),
-        "awaiting_receipt": ("待回傳", "awaiting receipt"),
-        "received_not_submitted": ("收訖無提交紀錄", "received, never submitted"),
-        "confirmed": ("確認無誤", "confirmed"),
-        "reported_error_open": ("回報有誤（待查）", "reported an error (open)"),
-        "reported_error_resolved": ("回報有誤（已處理）", "reported an error (resolved)"),
-        "unconfirmed": ("未確認", "unconfirmed"),
-        "sealed": ("封存中", "sealed"),
-        "due_for_deletion": ("應刪除", "due for deletion"),
-    },
-    "status": {"pass": ("符合", "pass"), "fail": ("不符合", "fail"), "unknown": ("未知", "unknown")},
-    "kind": {"clo": ("課程學習成果", "CLO"), "mp": ("多元表現", "MP")},
-    "proxy_basis": {"meeting": ("會議", "meeting"), "memo": ("簽呈", "memo")},
-    "unit": {"rate": ("比例", "share"), "days": ("天", "days"), "count": ("次／件", "count")},
-    "series": {
-        "clo_upload_rate": ("成果上傳率", "CLO upload rate"),
-        "mp_upload_rate": ("多元表現上傳率", "MP upload rate"),
-    },
-    "reason": {
-        "invalid_national_id": ("身分證號格式或檢查碼錯誤", "not a valid national ID"),
-        "invalid_date": ("日期無法辨識或不存在", "not a date"),
-        "invalid_time": ("時間無法辨識", "not a time"),
-        "invalid_boolean": ("是否欄位無法辨識", "not a yes/no value"),
-        "invalid_number": ("不是數字", "not a number"),
-        "out_of_range": ("數值超出範圍", "out of range"),
-        "invalid_choice": ("不是允許的選項", "not an allowed value"),
-        "missing_value": ("必填欄位空白", "a required value is empty"),
-        "too_many_fields": ("欄位數多於標題", "more cells than headers"),
-        "duplicate_key": ("與前面的列重複", "repeats an earlier row's key"),
-        "unknown_student_no": ("無身分證號，且同學期名冊查無此學號", "no national ID, and no roster row has its 學號"),
-        "ambiguous_student_no": ("無身分證號，且同學期名冊有多人使用此學號",
-                                 "no national ID, and several roster rows have its 學號"),
-        "whole_year_semester": ("封面學期為 0（全學年），但此名冊需要學期", "學期 0 (whole year) where a semester is needed"),
-        # Notices: the rows ARE loaded (the label says so; the detail says to correct them at the source).
-        "eudc_character": ("造字（已載入）", "造字 (loaded)"),
-        "replaced_character": ("姓名中有 ?（已載入）", "? in a name (loaded)"),
-    },
-    "metric": {
-        "median_turnaround_days": ("認證天數中位數", "median turnaround (days)"),
-        "certified_by_due_rate": ("如期認證率", "certified by due"),
-        "clo_upload_rate": ("班級成果上傳率", "class CLO upload rate"),
-        "mp_upload_rate": ("班級多元表現上傳率", "class MP upload rate"),
-        "roster_verified": ("學籍資料檢核率", "roster verified"),
-        "roster_verification_dates": ("學籍檢核日期數", "roster verification dates"),
-        "grades_entered_rate": ("成績登錄率", "grades entered"),
-        "attendance_entry_lag_days": ("缺勤登錄天數中位數", "attendance entry lag (days)"),
-        "cadre_records": ("幹部及社團紀錄筆數", "cadre and club records"),
-        "cadre_entry_lag_days": ("幹部紀錄登錄天數中位數", "cadre entry lag (days)"),
-        "consultation_sessions": ("諮詢場次", "consultation sessions"),
-        "students_consulted": ("諮詢學生數", "students consulted"),
-        "submitted_on_time_rate": ("如期提交率", "submitted on time"),
-        "selected_submitted_rate": ("勾選已提交率", "selected items submitted"),
-        "receipts_confirmed_rate": ("收訖確認率", "receipts confirmed"),
-    },
-}
-
-_ROLES_EN = {
-    "academic_director": "Academic director", "registrar_head": "Registrar head", "registrar_clerk": "Registrar clerk",
-    "portfolio_assistant": "Portfolio assistant", "discipline_clerk": "Discipline clerk",
-    "activities_clerk": "Activities clerk", "activities_head": "Activities head", "activities_unit": "Activities unit",
-    "instruction_head": "Instruction head", "research_head": "Research head", "counselling_office": "Counselling office",
-    "course_counsellor": "Course counsellor", "homeroom_teacher": "Homeroom teacher", "course_teacher": "Course teacher",
-    "tech_services": "Technical services",
-}
-_ROLES_ZH_EXTRA = {"activities_unit": "訓育組／活動組"}
-#: Columns holding the codes of another (a list of kinds).
-_SAME_CODES = {"kinds": "kind"}
-
 
 @dataclass(frozen=True)
 class Strings:
@@ -359,28 +451,17 @@ class Strings:
         return labels
 
     def value(self, column: str, code: Any) -> str:
-        """The label of a code in `column`; a code with no label is shown as it is."""
-        column = _SAME_CODES.get(column, column)
+        """The label of a code in `column` (`lpdata.labels.VALUES`); a code with no label is shown as it is."""
         if code is None:
             return self("missing")
         if isinstance(code, bool):
             return self("yes") if code else self("no")
-        if column in ("role", "owner"):
-            if self.zh:
-                return ROLES[code][0] if code in ROLES else _ROLES_ZH_EXTRA.get(code, str(code))
-            return _ROLES_EN.get(code, str(code))
-        if column == "kind" and code in KINDS_BY_NAME and code not in VALUES["kind"]:
-            kind = KINDS_BY_NAME[code]
-            return kind.label_zh if self.zh else kind.label_en
         if column == "reason" and not self.zh and code in REASONS and code not in VALUES["reason"]:
             return REASONS[code]
-        pair = VALUES.get(column, {}).get(str(code))
-        if pair is None:
-            return str(code)
-        return pair[0] if self.zh else pair[1]
+        return value_label(column, code, zh=self.zh)
 
     def has_values(self, column: str) -> bool:
-        return _SAME_CODES.get(column, column) in VALUES or column in ("role", "owner")
+        return has_values(column)
 
 
 def strings(lang: str) -> Strings:

@@ -142,6 +142,7 @@ class ManifestEntry(_ReadsAsJson):
     log: str | None = None          # the run's log file, beside the manifest
     kernel: str = ""
     lp_version: str = ""
+    homeroom_teacher: str | None = None  # a class dashboard's: the class's homeroom teacher, for the index
     # The entry as read from a file, written back as it was (not part of equality; replace() drops it).
     _read: Mapping[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -166,7 +167,7 @@ class ManifestEntry(_ReadsAsJson):
             failing_cell=FailingCell.from_json(data.get("failing_cell")),
             error=RunError.from_json(data.get("error")), skipped_from=_opt_str(data.get("skipped_from")),
             timings=timings, log=_opt_str(data.get("log")), kernel=_str(data.get("kernel")),
-            lp_version=_str(data.get("lp_version")))
+            lp_version=_str(data.get("lp_version")), homeroom_teacher=_opt_str(data.get("homeroom_teacher")))
         object.__setattr__(entry, "_read", dict(data))
         return entry
 
@@ -181,6 +182,7 @@ class ManifestEntry(_ReadsAsJson):
             "failing_cell": self.failing_cell.to_json() if self.failing_cell else None,
             "error": self.error.to_json() if self.error else None, "skipped_from": self.skipped_from,
             "timings": dict(self.timings), "log": self.log, "kernel": self.kernel, "lp_version": self.lp_version,
+            "homeroom_teacher": self.homeroom_teacher,
         }
 
 

@@ -12,7 +12,8 @@ The work is done in the rooms this facade gathers, one concept each:
 - `session`  — the database, its connections (kept warm between reports), `read`, `at_dates`;
 - `terms`    — the term (`Term`, `term_of`, `resolve_term`), its schedule, dates over time;
 - `blocks`   — the HTML building blocks, every value escaped;
-- `privacy`  — small cells (P-SMALL-CELL): `min_students`, `suppress_small`;
+- `privacy`  — small cells (P-SMALL-CELL): `min_students`, `suppress_small`, a hidden rate's "—";
+- `reconciling` — the reconciliation headline (action apart from waiting), explanations by language;
 - `readings` — the notebooks' shared readings of the views (roll-ups, curves, ageing, effectiveness).
 
 `__all__` is what the notebooks and their tests use; a name a notebook needs is added here.
@@ -21,8 +22,8 @@ The work is done in the rooms this facade gathers, one concept each:
 from __future__ import annotations
 
 from ..dates import Term, as_of_date, term_of
-from .blocks import Number, footnotes, headline, labelled, paragraph, rate_text, section, table, title
-from .privacy import min_students, small_marker, suppress_small
+from .blocks import Number, excel_link, footnotes, headline, labelled, paragraph, rate_text, section, table, title
+from .privacy import SUPPRESSED_RATE, min_students, small_marker, suppress_small, suppressed_note, suppressed_text
 from .readings import (
     COMPLETION_COUNTS,
     COMPLETION_RATES,
@@ -31,20 +32,26 @@ from .readings import (
     ageing_order,
     completion_dates,
     completion_over_time,
-    effectiveness_by_role,
     effectiveness_for_taskforce,
+    effectiveness_in_aggregate,
+    effectiveness_met_chart,
+    effectiveness_per_person,
     effectiveness_table,
     metric_definitions,
     rates_long,
     rollup,
 )
+from .reconciling import action_numbers, explained, national_due, waiting_numbers
 from .session import at_dates, connect, has_view, read
 from .terms import as_of_points, resolve_term, schedule
 
 __all__ = [
-    "COMPLETION_COUNTS", "COMPLETION_RATES", "UPLOAD_DEADLINES", "Number", "Term", "ageing", "ageing_order",
-    "as_of_date", "as_of_points", "at_dates", "completion_dates", "completion_over_time", "connect",
-    "effectiveness_by_role", "effectiveness_for_taskforce", "effectiveness_table", "footnotes", "has_view",
-    "headline", "labelled", "metric_definitions", "min_students", "paragraph", "rate_text", "rates_long", "read",
-    "resolve_term", "rollup", "schedule", "section", "small_marker", "suppress_small", "table", "term_of", "title",
+    "COMPLETION_COUNTS", "COMPLETION_RATES", "SUPPRESSED_RATE", "UPLOAD_DEADLINES", "Number", "Term",
+    "action_numbers", "ageing", "ageing_order", "as_of_date", "as_of_points", "at_dates", "completion_dates",
+    "completion_over_time", "connect", "effectiveness_for_taskforce", "effectiveness_in_aggregate",
+    "effectiveness_met_chart", "effectiveness_per_person", "effectiveness_table",
+    "excel_link", "explained", "footnotes", "has_view", "headline", "labelled", "metric_definitions", "min_students",
+    "national_due", "paragraph", "rate_text", "rates_long", "read", "resolve_term", "rollup", "schedule", "section",
+    "small_marker", "suppress_small", "suppressed_note", "suppressed_text", "table", "term_of", "title",
+    "waiting_numbers",
 ]

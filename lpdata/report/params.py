@@ -168,6 +168,10 @@ class DataQualityParams(CommonParams):
     pass
 
 
+class EffectivenessParams(CommonParams):
+    """The staff-only effectiveness report: each person's figures (the briefing shows roles in aggregate)."""
+
+
 #: notebook name (its file is `notebooks/<name>.ipynb`) → its parameter model.
 NOTEBOOKS: dict[str, type[CommonParams]] = {
     "class_dashboard": ClassDashboardParams,
@@ -176,6 +180,7 @@ NOTEBOOKS: dict[str, type[CommonParams]] = {
     "reconciliation": ReconciliationParams,
     "taskforce_briefing": TaskforceBriefingParams,
     "data_quality": DataQualityParams,
+    "effectiveness": EffectivenessParams,
 }
 
 #: Keys only the runner sets.

@@ -10,7 +10,7 @@ A plan file (the format is documented in docs/reports.md, "Plans"):
     reports:
       - notebook: school_completion
       - notebook: class_dashboard
-        for_each: class           # every class of the term in the class_completion view
+        for_each: class           # every class of the term with enrolled students (class_completion)
       - notebook: class_dashboard
         for_each: {class_name: ["0301", "0302"]}   # or an explicit grid (every combination)
       - notebook: taskforce_briefing
@@ -299,14 +299,17 @@ class Expansion:
 
 
 def classes_of_term(db: Path, as_of: dt.date, term: Term) -> list[str]:
-    """Every class of the term in the class_completion view, sorted."""
+    """Every class of the term in the class_completion view with an enrolled student, sorted. A class
+    with none (its students all left, or only a 導師名冊 row) gets no dashboard: an empty page would
+    read as "everyone uploaded"."""
     from ..views import connect
 
     con = connect(db, as_of=as_of, views=["class_completion"])
     try:
         rows = con.execute(
             "SELECT DISTINCT class_name FROM class_completion WHERE academic_year = ? AND semester = ? "
-            "AND class_name IS NOT NULL ORDER BY class_name", [term.academic_year, term.semester]).fetchall()
+            "AND class_name IS NOT NULL AND students > 0 ORDER BY class_name",
+            [term.academic_year, term.semester]).fetchall()
     finally:
         con.close()
     return [str(r[0]) for r in rows]
@@ -363,7 +366,7 @@ def expand(plan: Plan, *, db: Path, as_of: dt.date, run_dir: Path) -> Expansion:
             grid = [{"class_name": c} for c in class_cache[term]]
             if not grid:
                 expansion.notes.append(f"{spec.where.key or spec.notebook}: for_each class found no class "
-                                       f"of {term} as of {as_of}")
+                                       f"with an enrolled student in {term} as of {as_of}")
         elif isinstance(spec.for_each, Mapping):
             keys = list(spec.for_each)
             grid = [dict(zip(keys, combo)) for combo in itertools.product(*(spec.for_each[k] for k in keys))]

@@ -1,5 +1,9 @@
 """Small cells (P-SMALL-CELL): counts of 1 to min_n - 1 students, and the rates made from them, are
-not shown to the task force, which seats a student and a parent."""
+not shown to the task force, which seats a student and a parent.
+
+A hidden count reads "<min_n" (`small_marker`); a hidden rate reads "—" (`SUPPRESSED_RATE`), never
+"<min_n": a rate is no count, and "<3" in a % column reads as "under 3 %". Every page that hides
+cells says so in one footnote (`suppressed_note`)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import polars as pl
 
 from ..errors import ConfigError
 from ..store import scalar
+from .i18n import Strings
 
 
 def min_students(con: duckdb.DuckDBPyConnection, academic_year: int) -> int:
@@ -24,6 +29,21 @@ def min_students(con: duckdb.DuckDBPyConnection, academic_year: int) -> int:
 def small_marker(min_n: int) -> str:
     """What a hidden count shows instead: "<min_n"."""
     return f"<{min_n}"
+
+
+#: What a rate made from a hidden count shows: the page's mark for "no value".
+SUPPRESSED_RATE = "—"
+
+
+def suppressed_text(unit: str, min_n: int) -> str:
+    """What a hidden value shows in a column of `unit`: "—" for a rate, "<min_n" for a count."""
+    return SUPPRESSED_RATE if unit == "rate" else small_marker(min_n)
+
+
+def suppressed_note(t: Strings, min_n: int) -> str:
+    """The footnote of a page that hides small cells: what "<min_n" and a rate's "—" mean (the
+    text is i18n's `suppressed_note`, which pages may also read directly)."""
+    return t("suppressed_note", n=min_n)
 
 
 def is_small(count: pl.Expr, min_n: int) -> pl.Expr:

@@ -16,7 +16,7 @@ import polars as pl
 from ..dates import Term
 from .blocks import rate_text
 from .i18n import Strings
-from .privacy import is_small, small_marker
+from .privacy import is_small, suppressed_text
 from .session import at_dates
 from .terms import as_of_points
 
@@ -116,11 +116,11 @@ def effectiveness_for_taskforce(effectiveness: pl.DataFrame, classes: pl.DataFra
 
 
 def effectiveness_table(frame: pl.DataFrame, t: Strings, min_n: int) -> pl.DataFrame:
-    """effectiveness rows for display: value and target as text in their unit ("<min_n" where
-    suppressed), met as a word."""
+    """effectiveness rows for display: value and target as text in their unit (where suppressed:
+    "<min_n" for a count, "—" for a rate), met as a word."""
     def show(value: float | None, unit: str, suppressed: bool = False) -> str:
         if suppressed:
-            return small_marker(min_n)
+            return suppressed_text(unit, min_n)
         if value is None:
             return t("missing")
         if unit == "rate":
@@ -141,10 +141,11 @@ def effectiveness_table(frame: pl.DataFrame, t: Strings, min_n: int) -> pl.DataF
     }, schema={c: pl.String for c in ("role", "person_name", "metric", "value", "target", "met")})
 
 
-def effectiveness_by_role(frame: pl.DataFrame, t: Strings, min_n: int
-                          ) -> list[tuple[str, pl.DataFrame, dict[str, str], dict[str, str]]]:
-    """One table per role (in the view's order): a row per person, a column per metric holding the
-    value in its unit, with ✓ / ✗ where a target applies ("<min_n" where suppressed); with the
+def effectiveness_per_person(frame: pl.DataFrame, t: Strings, min_n: int
+                             ) -> list[tuple[str, pl.DataFrame, dict[str, str], dict[str, str]]]:
+    """For staff only (the effectiveness report; the task force sees `effectiveness_in_aggregate`):
+    one table per role (in the view's order): a row per person, a column per metric holding the
+    value in its unit, with ✓ / ✗ where a target applies (where suppressed: "<min_n", a rate "—"); with the
     columns' labels (metric, and its target) and definitions (shown on hover)."""
     out = []
     shown = effectiveness_table(frame, t, min_n).with_columns(
@@ -174,6 +175,68 @@ def effectiveness_by_role(frame: pl.DataFrame, t: Strings, min_n: int
     return out
 
 
+def _unit_text(value: float | None, unit: str, t: Strings) -> str:
+    if value is None:
+        return t("missing")
+    if unit == "rate":
+        return rate_text(value)
+    if unit == "count":
+        return f"{value:,.0f}" if value == round(value) else f"{value:,.1f}"
+    return f"{value:,.1f}"
+
+
+def effectiveness_in_aggregate(frame: pl.DataFrame, t: Strings, min_n: int) -> pl.DataFrame:
+    """effectiveness_by_role rows (in the order given) as the task force reads them: role and metric
+    as words, the target in its unit, how many of the people with a figure met it ("no target" where
+    none applies: participation only), the median figure, and the definition. Nobody is named. A
+    median of a count of students (students_consulted) from 1 to min_n - 1 reads "<min_n"."""
+    column = _definition_column(frame, t)
+    rows = frame.to_dicts()
+
+    def median(r: dict[str, object]) -> str:
+        value = r["median_value"]
+        if (r["metric"] in STUDENT_COUNT_METRICS and isinstance(value, (int, float))
+                and 0 < value < min_n):
+            return small_marker(min_n)
+        return _unit_text(value if isinstance(value, (int, float)) else None, str(r["unit"]), t)
+
+    def met(r: dict[str, object]) -> str:
+        if r["target"] is None:
+            return t("met_state.no_target")
+        if not r["people_with_value"]:
+            return t("met_state.null")
+        return t("effectiveness.met_of", met=r["met"], of=r["people_with_value"])
+
+    return pl.DataFrame({
+        "role": [t.value("role", r["role"]) for r in rows],
+        "metric": [t.value("metric", r["metric"]) for r in rows],
+        "people": [r["people"] for r in rows],
+        "target": [_unit_text(r["target"], r["unit"], t) for r in rows],
+        "met": [met(r) for r in rows],
+        "median_value": [median(r) for r in rows],
+        "definition": [r[column] for r in rows],
+    }, schema={"role": pl.String, "metric": pl.String, "people": pl.Int64, "target": pl.String, "met": pl.String,
+               "median_value": pl.String, "definition": pl.String})
+
+
+def effectiveness_met_chart(frame: pl.DataFrame, t: Strings) -> pl.DataFrame:
+    """effectiveness_by_role rows with a target, as (metric label, state label, people) for a
+    stacked bar: met, not met, no figure. A metric two roles share is labelled with its role."""
+    targeted = frame.filter(pl.col("target").is_not_null())
+    shared = {m for m in targeted["metric"].to_list() if targeted["metric"].to_list().count(m) > 1}
+    out: dict[str, list[object]] = {"metric": [], "met": [], "people": []}
+    for r in targeted.to_dicts():
+        label = t.value("metric", r["metric"])
+        if r["metric"] in shared:
+            label += f" ({t.value('role', r['role'])})"
+        for state, count in (("true", r["met"]), ("false", r["not_met"]),
+                             ("null", r["people"] - r["people_with_value"])):
+            out["metric"].append(label)
+            out["met"].append(t(f"met_state.{state}"))
+            out["people"].append(count)
+    return pl.DataFrame(out, schema={"metric": pl.String, "met": pl.String, "people": pl.Int64})
+
+
 def _definition_column(frame: pl.DataFrame, t: Strings) -> str:
     return "definition" if t.zh or "definition_en" not in frame.columns else "definition_en"
 
@@ -192,3 +255,13 @@ def metric_definitions(frame: pl.DataFrame, t: Strings) -> list[str]:
         if definition:
             lines.append(f"{label}: {definition}")
     return lines
+
+
+def in_language(frame: pl.DataFrame, t: Strings) -> pl.DataFrame:
+    """A view's rows with each text column that has a Chinese twin (`evidence` and `evidence_zh`)
+    shown in the report's language: in zh-TW the twin's text under the plain name (so the column
+    keeps its label), in English the plain column; the `_zh` twins are dropped either way."""
+    twins = [c for c in frame.columns if c.endswith("_zh") and c[:-3] in frame.columns]
+    if t.zh:
+        frame = frame.with_columns(pl.col(c).alias(c[:-3]) for c in twins)
+    return frame.drop(twins)

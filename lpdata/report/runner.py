@@ -32,16 +32,16 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..dates import default_as_of, parse_as_of
-from ..errors import ReportRunBusyError, StoreError
+from ..errors import LpdataError, ReportRunBusyError, StoreError
 from .execute import Paths, clip, execute_job, job_paths, new_entry
 from .inputs import Decision, SharedInputs, decide
 from .kernel import Kernel, preload
@@ -145,6 +145,36 @@ def new_run_id() -> str:
     return now.strftime("%Y%m%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
 
 
+def homeroom_teachers(db: Path, as_of: dt.date, jobs: Sequence[Job]) -> dict[str, str]:
+    """Job key -> the homeroom teacher's name of each class dashboard's class (class_completion), so
+    that the index can say whose dashboard it is. A class with no homeroom teacher on record has none."""
+    dashboards = [j for j in jobs if j.notebook == "class_dashboard" and getattr(j.params, "class_name", None)]
+    if not dashboards:
+        return {}
+    import duckdb
+
+    from ..views import connect
+
+    try:
+        con = connect(db, as_of=as_of, views=["class_completion"])
+        try:
+            rows = con.execute("SELECT academic_year, semester, class_name, homeroom_teacher_name "
+                               "FROM class_completion WHERE homeroom_teacher_name IS NOT NULL").fetchall()
+        finally:
+            con.close()
+    except (LpdataError, duckdb.Error) as exc:  # only a name in the index: never a reason to fail the run
+        log.warning("homeroom teachers not read: %s", exc)
+        return {}
+    names = {(int(y), int(s), str(c)): str(n) for y, s, c, n in rows}
+    found: dict[str, str] = {}
+    for job in dashboards:
+        class_name = str(getattr(job.params, "class_name", ""))  # only the dashboard's model has one
+        name = names.get((job.params.academic_year, job.params.semester, class_name))
+        if name:
+            found[job.key] = name
+    return found
+
+
 def run(plan: Plan, *, db: str | Path, as_of: dt.date | str | None = None, out: str | Path = "reports",
         jobs: int | None = None, force: bool = False, dry_run: bool = False, fresh_kernels: bool = False,
         progress: Progress | None = None) -> RunResult:
@@ -177,9 +207,14 @@ def run(plan: Plan, *, db: str | Path, as_of: dt.date | str | None = None, out: 
             for note in expansion.notes:
                 log.warning("%s", note)
             entries: dict[int, ManifestEntry] = {}
+            teachers = homeroom_teachers(db, day, expansion.jobs)
+
+            def named(entry: ManifestEntry) -> ManifestEntry:
+                teacher = teachers.get(entry.key)
+                return replace(entry, homeroom_teacher=teacher) if teacher else entry
 
             def save() -> None:
-                write_manifest(run_dir, previous + [entries[i] for i in sorted(entries)])
+                write_manifest(run_dir, previous + [named(entries[i]) for i in sorted(entries)])
 
             if progress:
                 progress("begin", None, RunCounts(len(decisions), to_run))
@@ -192,7 +227,7 @@ def run(plan: Plan, *, db: str | Path, as_of: dt.date | str | None = None, out: 
                 from .index import write_index
 
                 result.index = write_index(out_root)
-            result.entries = [entries[i] for i in sorted(entries)]
+            result.entries = [named(entries[i]) for i in sorted(entries)]
             result.duration_s = time.perf_counter() - t_start
             log.info("run %s done in %.1f s: %d ok, %d failed, %d skipped", run_id, result.duration_s,
                      len(result.ok), len(result.failed), len(result.skipped))

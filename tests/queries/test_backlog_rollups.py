@@ -31,17 +31,17 @@ def rows(school: School, view: str, columns: tuple[str, ...], order_by: str, whe
 
 def test_backlog_by_course_per_class_course_and_person(school: School) -> None:
     build(school)
-    got = rows(school, "backlog_by_course", ("course_code", "course_name", "teacher_name", "assignee_name", "pending",
-                                             "overdue", "oldest_waiting_days"),
+    got = rows(school, "backlog_by_course", ("course_code", "course_name", "teacher_name", "assignee_name",
+                                             "certifier", "pending", "overdue", "oldest_waiting_days"),
                "course_code, teacher_name", where="academic_year = 113 AND semester = 1 AND class_name = '101'")
     assert got == [
-        (K[1], "國語文", "陳大文", "陳大文", 1, 1, 61),     # B1
-        (K[1], "國語文", "黃代理", "黃代理", 1, 1, 0),      # B6: the row's own teacher, another row
-        (K[2], "數學", "李小華", "黃代理", 1, 1, 11),       # B2: T11 left, T12 certifies
-        (K[3], "英語文", "吳明", None, 1, 1, 1),            # B3: no proxy in force, nobody named
-        (K[4], "物理", "周杰", "周杰", 2, 2, 30),           # B4 (30 days) and B12 (6)
-        (K[5], "音樂", "外聘老師", "外聘老師", 1, 1, 21),   # B5: not in the staff list, the course's name
-        (K[6], None, None, None, 1, 1, 6),                  # B11: course in no list, teacher unknown
+        (K[1], "國語文", "陳大文", "陳大文", "teacher", 1, 1, 61),        # B1
+        (K[1], "國語文", "黃代理", "黃代理", "teacher", 1, 1, 0),         # B6: the row's own teacher, another row
+        (K[2], "數學", "李小華", "黃代理", "proxy", 1, 1, 11),            # B2: T11 left, T12 certifies
+        (K[3], "英語文", "吳明", None, "needs_proxy", 1, 1, 1),           # B3: no proxy in force, nobody named
+        (K[4], "物理", "周杰", "周杰", "teacher", 2, 2, 30),              # B4 (30 days) and B12 (6)
+        (K[5], "音樂", "外聘老師", "外聘老師", "teacher", 1, 1, 21),      # B5: not in the staff list, the course's name
+        (K[6], None, None, None, "teacher_unknown", 1, 1, 6),             # B11: course in no list, teacher unknown
     ]
     # 113-2: B13 and B14 have no class; overdue is unknown (no 期程), so not counted.
     assert rows(school, "backlog_by_course", ("class_name", "course_code", "teacher_name", "pending", "overdue"),

@@ -4,6 +4,7 @@ checks them exactly: a pass, a fail and an unknown per rule, rules overrides, an
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .school import School
@@ -49,12 +50,30 @@ def compliance(school: School, as_of: str) -> list[dict[str, Any]]:
     key = (str(school.db), school.db.stat().st_mtime_ns, as_of)
     if key not in _READ:
         _READ[key] = school.query("compliance", as_of=as_of)
+        for r in _READ[key]:  # every branch any test reaches has its Chinese evidence, in Chinese
+            assert r["evidence_zh"] and not latin_words(r["evidence_zh"]), (r["rule_id"], r["evidence_zh"])
     return _READ[key]
 
 
-def rule(school: School, rule_id: str, as_of: str) -> dict[tuple[int, int | None], tuple[str, str]]:
-    """(academic_year, semester) -> (status, evidence) of one rule."""
-    return {(r["academic_year"], r["semester"]): (r["status"], r["evidence"])
+#: Latin words evidence_zh may hold besides codes (T01, R1132C, S1): file types and their unit.
+_FORMATS = {"PDF", "JPG", "PNG", "MP3", "MP4", "KB"}
+
+
+def latin_words(text: str) -> list[str]:
+    """Latin-script words that are neither a code (holding a digit) nor a file format."""
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9_\-]*", text)
+            if not re.search(r"\d", w) and w not in _FORMATS]
+
+
+def test_latin_words_finds_english_and_spares_codes() -> None:
+    assert latin_words("active: T04 (registrar_head), 4096 KB") == ["active", "registrar_head"]
+    assert latin_words("在職：T04（註冊組長）、批次 R1132C、4096 KB") == []
+
+
+def rule(school: School, rule_id: str, as_of: str, *, zh: bool = False) -> dict[tuple[int, int | None], tuple[str, str]]:
+    """(academic_year, semester) -> (status, evidence) of one rule; `zh`: evidence_zh instead."""
+    column = "evidence_zh" if zh else "evidence"
+    return {(r["academic_year"], r["semester"]): (r["status"], r[column])
             for r in compliance(school, as_of) if r["rule_id"] == rule_id}
 
 
@@ -116,6 +135,13 @@ def test_meetings_pass_fail_and_in_progress(school: School) -> None:
     assert rule(school, "R-TF-MEET", "2024-10-01") == {(113, 1): ("pass", "1 meeting: 2024-09-12")}
     assert rule(school, "R-TF-MEET", "2024-09-01") == {
         (113, 1): ("unknown", "term in progress until 2025-01-31: 0 meetings so far")}
+    # The same evidence in Chinese, from the same figures.
+    assert rule(school, "R-TF-MEET", "2025-08-01", zh=True) == {
+        (113, 1): ("pass", "工作小組會議 2 次：2024-09-12, 2024-12-20"),
+        (113, 2): ("fail", "113 學年度第 2 學期（2025-02-01 至 2025-07-31）工作小組會議 0 次，規定至少 1 次"),
+    }
+    assert rule(school, "R-TF-MEET", "2025-07-30", zh=True)[(113, 2)] == \
+        ("unknown", "本學期進行中（至 2025-07-31）：目前工作小組會議 0 次")
 
 
 def test_meetings_not_loaded_is_unknown_but_an_empty_file_is_none(school: School) -> None:
@@ -126,6 +152,8 @@ def test_meetings_not_loaded_is_unknown_but_an_empty_file_is_none(school: School
     school.ingest()
     assert rule(school, "R-TF-MEET", "2025-03-01") == {
         (113, 1): ("fail", "0 meetings in 113-1 (2024-08-01 – 2025-01-31), ≥1 required")}
+    assert rule(school, "R-TF-MEET", "2025-03-01", zh=True) == {
+        (113, 1): ("fail", "113 學年度第 1 學期（2024-08-01 至 2025-01-31）工作小組會議 0 次，規定至少 1 次")}
 
 
 def test_a_rules_override_applies_from_its_year(school: School) -> None:
@@ -160,6 +188,11 @@ def test_trainings_per_semester_and_per_year(school: School) -> None:
         (113, None): ("fail", "0 parent briefings in 113 (2024-08-01 – 2025-07-31), ≥1 required")}
     assert rule(school, "R-TRAIN-PARENT", "2025-05-01") == {
         (113, None): ("unknown", "year in progress until 2025-07-31: 0 parent briefings so far")}
+    assert rule(school, "R-TRAIN-PARENT", "2025-08-01", zh=True) == {
+        (113, None): ("fail", "113 學年度（2024-08-01 至 2025-07-31）親師說明會 0 次，規定至少 1 次")}
+    assert rule(school, "R-TRAIN-PARENT", "2025-05-01", zh=True) == {
+        (113, None): ("unknown", "本學年度進行中（至 2025-07-31）：目前親師說明會 0 次")}
+    assert rule(school, "R-TRAIN-STUDENT", "2025-08-01", zh=True)[(113, 1)] == ("pass", "選課說明會 1 次：2024-10-07")
     assert settings(school, "R-TRAIN-TEACHER", "2025-08-01") == {(113, None): "≥1 teacher workshop per academic year"}
 
 
@@ -169,6 +202,7 @@ def test_trainings_not_loaded_is_unknown(school: School) -> None:
     for rule_id in ("R-TRAIN-STUDENT", "R-TRAIN-NEW", "R-TRAIN-TEACHER", "R-TRAIN-PARENT"):
         assert {s for s, _ in rule(school, rule_id, "2025-08-01").values()} == {"unknown"}, rule_id
     assert rule(school, "R-TRAIN-NEW", "2025-08-01") == {(113, None): ("unknown", "no trainings file loaded")}
+    assert rule(school, "R-TRAIN-NEW", "2025-08-01", zh=True) == {(113, None): ("unknown", "未載入研習及說明會紀錄檔")}
 
 
 def test_new_students_need_a_briefing_and_a_platform_class_per_grade_1_class(school: School) -> None:
@@ -186,10 +220,14 @@ def test_new_students_need_a_briefing_and_a_platform_class_per_grade_1_class(sch
     assert rule(school, "R-TRAIN-NEW", "2025-03-01") == {(113, None): (
         "unknown", "year in progress until 2025-07-31: 1 new-student briefing: 2024-08-20; "
                    "1 of 2 grade-1 classes without ≥1 platform class: 102")}
+    assert rule(school, "R-TRAIN-NEW", "2025-03-01", zh=True) == {(113, None): (
+        "unknown", "本學年度進行中（至 2025-07-31）：新生說明會 1 次：2024-08-20；高一 2 班中有 1 班系統操作課未達 1 次：102")}
     school.add("trainings", [dict(date="2024-09-05", type="系統操作說明", target_class="102")])
     school.ingest()
     assert rule(school, "R-TRAIN-NEW", "2025-03-01") == {(113, None): (
         "pass", "1 new-student briefing: 2024-08-20; all 2 grade-1 classes had ≥1 platform class")}
+    assert rule(school, "R-TRAIN-NEW", "2025-03-01", zh=True) == {(113, None): (
+        "pass", "新生說明會 1 次：2024-08-20；高一 2 班均已上系統操作課至少 1 次")}
     assert settings(school, "R-TRAIN-NEW", "2025-03-01") == {
         (113, None): "≥1 new-student briefing per academic year; ≥1 platform class per grade-1 class"}
 
@@ -200,6 +238,8 @@ def test_new_students_without_a_roster_of_the_year_cannot_pass(school: School) -
     school.ingest()
     assert rule(school, "R-TRAIN-NEW", "2025-08-01") == {(113, None): (
         "unknown", "1 new-student briefing: 2024-08-20; grade-1 classes unknown: no roster of 113 loaded")}
+    assert rule(school, "R-TRAIN-NEW", "2025-08-01", zh=True) == {(113, None): (
+        "unknown", "新生說明會 1 次：2024-08-20；未載入 113 學年度學生名冊，無法判定高一班級")}
 
 
 # --- the schedule ------------------------------------------------------------------------------
@@ -216,6 +256,13 @@ def test_schedule_published_missing_and_in_progress(school: School) -> None:
     # As of 2024-08-27 the 113-1 schedule is not published yet.
     assert rule(school, "R-SCHEDULE", "2024-08-27") == {
         (113, 1): ("unknown", "term in progress until 2025-01-31: published_on 2024-08-28 is after the as-of date")}
+    assert rule(school, "R-SCHEDULE", "2025-08-20", zh=True) == {
+        (113, 1): ("pass", "已於 2024-08-28 公告"),
+        (113, 2): ("fail", "113 學年度第 2 學期期程未填公告日期"),
+        (114, 1): ("unknown", "本學期進行中（至 2026-01-31）：期程中沒有 114 學年度第 1 學期"),
+    }
+    assert rule(school, "R-SCHEDULE", "2024-08-27", zh=True) == {
+        (113, 1): ("unknown", "本學期進行中（至 2025-01-31）：公告日期 2024-08-28 在資料日期之後")}
 
 
 def test_schedule_not_loaded_is_unknown(school: School) -> None:
@@ -223,6 +270,7 @@ def test_schedule_not_loaded_is_unknown(school: School) -> None:
     school.ingest()
     for rule_id in ("R-SCHEDULE", "R-RECEIPT-WINDOW", "R-CLO-WINDOW"):
         assert rule(school, rule_id, "2025-08-01") == {(113, 1): ("unknown", "no schedule file loaded")}, rule_id
+        assert rule(school, rule_id, "2025-08-01", zh=True) == {(113, 1): ("unknown", "未載入期程檔")}, rule_id
 
 
 def test_receipt_window_counts_both_ends(school: School) -> None:
@@ -237,6 +285,11 @@ def test_receipt_window_counts_both_ends(school: School) -> None:
         (113, 1): ("pass", "2025-03-24 – 2025-03-26: 3 days"),
         (113, 2): ("fail", "2025-08-31 – 2025-09-01: 2 days"),
         (114, 1): ("unknown", "no receipt_confirm_from/receipt_confirm_to in the 114-1 schedule"),
+    }
+    assert rule(school, "R-RECEIPT-WINDOW", "2025-09-01", zh=True) == {
+        (113, 1): ("pass", "2025-03-24 至 2025-03-26：共 3 天"),
+        (113, 2): ("fail", "2025-08-31 至 2025-09-01：共 2 天"),
+        (114, 1): ("unknown", "114 學年度第 1 學期期程未填收訖確認起迄日"),
     }
 
 
@@ -255,6 +308,12 @@ def test_clo_window_after_the_closing_ceremony_with_an_override(school: School) 
         (113, 2): ("fail", "clo_upload_due 2025-07-09 is 13 days after closing_ceremony 2025-06-26 (grades 1-2)"),
         (114, 1): ("fail", "clo_upload_due 2026-02-07 is 18 days after closing_ceremony 2026-01-20"),
         (114, 2): ("unknown", "no closing_ceremony/clo_upload_due in the 114-2 schedule"),
+    }
+    assert rule(school, "R-CLO-WINDOW", "2026-03-01", zh=True) == {
+        (113, 1): ("pass", "成果上傳截止 2025-02-03 在休業式 2025-01-20 之後 14 天"),
+        (113, 2): ("fail", "成果上傳截止 2025-07-09 在休業式 2025-06-26 之後 13 天（高一、高二）"),
+        (114, 1): ("fail", "成果上傳截止 2026-02-07 在休業式 2026-01-20 之後 18 天"),
+        (114, 2): ("unknown", "114 學年度第 2 學期期程未填休業式或成果上傳截止日"),
     }
     assert settings(school, "R-CLO-WINDOW", "2026-03-01")[(114, 1)] == \
         "clo_upload_due ≥21 days after closing_ceremony (grade 3 semester 2 exempt)"
@@ -287,6 +346,14 @@ def test_roster_verification_of_every_enrolled_student(school: School) -> None:
     assert rule(school, "R-ROSTER-VERIFY", "2024-09-09")[(113, 1)] == (
         "unknown", "term in progress until 2025-01-31: 4 of 4 enrolled students not verified yet; classes 101; "
                    "0 verification dates in the term, ≥1 required")
+    assert rule(school, "R-ROSTER-VERIFY", "2026-03-01", zh=True) == {
+        (113, 1): ("pass", "在學學生 4 人均已於學期內完成檢核（1 個檢核日期：2024-09-10）"),
+        (113, 2): ("fail", "在學學生 4 人中，未滿 3 人未於學期內完成檢核，班級：102"),
+        (114, 1): ("fail", "在學學生 4 人中，4 人未於學期內完成檢核，班級：101；學期內檢核日期 0 個，規定至少 1 個"),
+        (114, 2): ("unknown", "未載入 114 學年度第 2 學期學生名冊"),
+    }
+    assert rule(school, "R-ROSTER-VERIFY", "2025-03-01", zh=True)[(113, 2)] == (
+        "unknown", "本學期進行中（至 2025-07-31）：在學學生 4 人中，未滿 3 人尚未完成檢核，班級：102")
 
 
 def test_roster_verification_rounds_from_a_rules_override(school: School) -> None:
@@ -303,6 +370,8 @@ def test_roster_verification_rounds_from_a_rules_override(school: School) -> Non
     }
     assert rule(school, "R-ROSTER-VERIFY", "2026-02-01")[(114, 1)] == \
         ("pass", "all 3 enrolled students verified in the term (2 dates, 2025-09-10 – 2025-12-01)")
+    assert rule(school, "R-ROSTER-VERIFY", "2026-02-01", zh=True)[(114, 1)] == \
+        ("pass", "在學學生 3 人均已於學期內完成檢核（2 個檢核日期：2025-09-10 至 2025-12-01）")
     assert settings(school, "R-ROSTER-VERIFY", "2026-02-01") == {
         (113, 1): "every enrolled student's roster row verified inside the term; ≥1 verification date per semester",
         (114, 1): "every enrolled student's roster row verified inside the term; ≥2 verification dates per semester"}
@@ -327,6 +396,11 @@ def test_clo_upload_quota_per_student_and_term(school: School) -> None:
                            "1 live item for courses with 0 credits: 彈性學習"),
         # 114-1 (started Aug 1) has a roster but no CLO file
         (114, 1): ("unknown", "no CLO file of 114-1 loaded"),
+    }
+    assert rule(school, "R-CLO-UPLOAD-MAX", "2025-08-01", zh=True) == {
+        (113, 1): ("pass", "有有效成果的學生 未滿 3 人，每人最多 10 件"),
+        (113, 2): ("fail", "有效成果超過 10 件的學生 未滿 3 人（最多 11 件）；0 學分課程的有效成果 1 件：彈性學習"),
+        (114, 1): ("unknown", "未載入 114 學年度第 1 學期課程學習成果檔"),
     }
     # Before the deletion, student 1 had 11 live items in 113-1.
     assert rule(school, "R-CLO-UPLOAD-MAX", "2024-11-30")[(113, 1)] == \
@@ -367,6 +441,10 @@ def test_clo_certified_before_selection_and_submission(school: School) -> None:
         (113, 2): ("fail", "1 selected item not certified (teachers T01); 1 item submitted before certification "
                            "(batches S1132C01; teachers T01)"),
     }
+    assert rule(school, "R-CLO-CERT", "2025-08-01", zh=True) == {
+        (113, 1): ("pass", "已勾選 1 件，均已認證；已提交 1 件，均於認證後才提交"),
+        (113, 2): ("fail", "已勾選但未認證 1 件（教師 T01）；認證前即提交 1 件（批次 S1132C01；教師 T01）"),
+    }
     # As of 2025-07-01: B2 selected, not certified yet, not submitted yet.
     assert rule(school, "R-CLO-CERT", "2025-07-01")[(113, 2)] == \
         ("fail", "2 selected items not certified (teachers T01)")
@@ -380,6 +458,10 @@ def test_clo_certification_without_submissions_is_unknown_unless_a_selection_fai
     assert rule(school, "R-CLO-CERT", "2025-08-01") == {
         (113, 1): ("unknown", "1 selected item, all certified; no submissions file loaded"),
         (113, 2): ("fail", "1 selected item not certified"),  # no courses file: no teacher known
+    }
+    assert rule(school, "R-CLO-CERT", "2025-08-01", zh=True) == {
+        (113, 1): ("unknown", "已勾選 1 件，均已認證；未載入提交紀錄檔"),
+        (113, 2): ("fail", "已勾選但未認證 1 件"),
     }
 
 
@@ -410,6 +492,14 @@ def test_submission_quotas_per_student_and_year(school: School) -> None:
     # As of 2025-02-01 student 2 has selected nothing yet and student 1 four items: a pass so far.
     assert rule(school, "R-CLO-SUBMIT-MAX", "2025-02-01") == {
         (113, None): ("pass", "fewer than 3 students with submitted or selected items, at most 4 each")}
+    assert rule(school, "R-CLO-SUBMIT-MAX", "2025-09-01", zh=True) == {
+        (113, None): ("fail", "提交或勾選超過 6 件的學生 未滿 3 人（最多 7 件）"),
+        (114, None): ("unknown", "未載入 114 學年度課程學習成果檔"),
+    }
+    assert rule(school, "R-MP-SUBMIT-MAX", "2025-09-01", zh=True)[(114, None)] == \
+        ("unknown", "未載入 114 學年度多元表現檔")
+    assert rule(school, "R-CLO-SUBMIT-MAX", "2025-02-01", zh=True) == {
+        (113, None): ("pass", "有已提交或勾選課程學習成果的學生 未滿 3 人，每人最多 4 件")}
     assert settings(school, "R-MP-SUBMIT-MAX", "2025-09-01")[(113, None)] == \
         "≤10 MP items per student per academic year (submitted, else selected)"
 
@@ -424,6 +514,10 @@ def test_submission_quota_override_from_a_year(school: School) -> None:
     assert rule(school, "R-CLO-SUBMIT-MAX", "2026-02-01") == {
         (113, None): ("pass", "3 students with submitted or selected items, at most 4 each"),
         (114, None): ("fail", "3 students over 3 (most: 4)"),
+    }
+    assert rule(school, "R-CLO-SUBMIT-MAX", "2026-02-01", zh=True) == {
+        (113, None): ("pass", "有已提交或勾選課程學習成果的學生 3 人，每人最多 4 件"),
+        (114, None): ("fail", "提交或勾選超過 3 件的學生 3 人（最多 4 件）"),
     }
 
 
@@ -453,6 +547,14 @@ def test_check_lead_before_the_national_deadline(school: School) -> None:
     assert rule(school, "R-CHECK-LEAD", "2025-02-01") == {
         (113, 1): ("unknown", "no item of 113-1 submitted yet (due by 2025-02-21)"),
         (113, 2): ("unknown", "no item of 113-2 submitted yet (due by 2025-07-31)")}
+    assert rule(school, "R-CHECK-LEAD", "2025-08-10", zh=True) == {
+        (113, 1): ("pass", "已提交 2 件，均於 2025-02-21 或之前送出（國教署上傳截止 2025-02-28 前 7 天）；"
+                           "最後一件 2025-02-21"),
+        (113, 2): ("fail", "已提交 2 件中，1 件於 2025-07-31 之後才送出（國教署上傳截止 2025-08-07 前 7 天）：批次 S3"),
+        (114, 1): ("unknown", "114 學年度第 1 學期期程未填國教署上傳截止日"),
+    }
+    assert rule(school, "R-CHECK-LEAD", "2025-02-01", zh=True)[(113, 1)] == \
+        ("unknown", "113 學年度第 1 學期尚無已提交的成果（應於 2025-02-21 或之前提交）")
 
 
 def test_check_lead_without_submissions_is_unknown(school: School) -> None:
@@ -460,6 +562,7 @@ def test_check_lead_without_submissions_is_unknown(school: School) -> None:
     school.schedule({"113-1": {"national_due": "2025-02-28"}})
     school.ingest()
     assert rule(school, "R-CHECK-LEAD", "2025-03-01") == {(113, 1): ("unknown", "no submissions file loaded")}
+    assert rule(school, "R-CHECK-LEAD", "2025-03-01", zh=True) == {(113, 1): ("unknown", "未載入提交紀錄檔")}
 
 
 def test_file_limits_apply_from_109(school: School) -> None:
@@ -481,6 +584,12 @@ def test_file_limits_apply_from_109(school: School) -> None:
         (113, 2): ("fail", "3 of 3 live items break the limits: 1 pdf/jpg/png over 4096 KB, 1 mp3/mp4 over 10240 KB, "
                            "1 with a summary empty or over 100 characters (courses 物理)"),
         (114, 1): ("unknown", "no CLO file of 114-1 loaded"),
+    }
+    assert rule(school, "R-FILE-LIMITS", "2025-09-01", zh=True) == {
+        (113, 1): ("pass", "有效成果 3 件，均未超出限制；1 件無檔案類型或大小（僅檢查簡述）"),
+        (113, 2): ("fail", "有效成果 3 件中，3 件超出限制：文件或圖檔（PDF、JPG、PNG）超過 4096 KB 1 件、"
+                           "影音檔（MP3、MP4）超過 10240 KB 1 件、簡述空白或超過 100 字 1 件（課程：物理）"),
+        (114, 1): ("unknown", "未載入 114 學年度第 1 學期課程學習成果檔"),
     }
     rows = school.query("compliance", as_of="2025-09-01", where="academic_year = 108")
     assert rows and "R-FILE-LIMITS" not in {r["rule_id"] for r in rows}  # not in force before 109
@@ -504,6 +613,11 @@ def test_retention_of_graduates_as_of(school: School) -> None:
                               "sealed until 2030-06-06 at the latest)")}
     # Before graduation day they are no graduates yet.
     assert rule(school, "R-RETENTION", "2025-03-01") == {(113, None): ("pass", "no graduate in the roster")}
+    assert rule(school, "R-RETENTION", "2030-06-06", zh=True) == {
+        (118, None): ("pass", "保存中的畢業生 3 人，均在封存期內（最早的封存期至 2030-06-06 屆滿）")}
+    assert rule(school, "R-RETENTION", "2030-06-07", zh=True) == {
+        (118, None): ("fail", "已過封存期仍保存的畢業生 3 人（於 2025-06-06 或之前畢業，封存期最晚至 2030-06-06）")}
+    assert rule(school, "R-RETENTION", "2025-03-01", zh=True) == {(113, None): ("pass", "名冊中沒有畢業生")}
 
 
 def test_retention_follows_the_rule_of_the_graduation_year(school: School) -> None:
@@ -517,6 +631,8 @@ def test_retention_follows_the_rule_of_the_graduation_year(school: School) -> No
     assert rule(school, "R-RETENTION", "2026-08-01") == {
         (115, None): ("fail", "fewer than 3 graduates past the seal still held (graduated on or before 2025-06-06, "
                               "sealed until 2026-06-06 at the latest)")}
+    assert rule(school, "R-RETENTION", "2026-08-01", zh=True) == {
+        (115, None): ("fail", "已過封存期仍保存的畢業生 未滿 3 人（於 2025-06-06 或之前畢業，封存期最晚至 2026-06-06）")}
     assert settings(school, "R-RETENTION", "2026-08-01") == {
         (115, None): "graduates deleted only after a seal of 1 year from graduation (the rule of their graduation year)"}
 
@@ -525,6 +641,7 @@ def test_retention_without_a_roster_is_unknown(school: School) -> None:
     school.add("meetings", [dict(date="2024-09-12", title="會議")])
     school.ingest()
     assert rule(school, "R-RETENTION", "2025-03-01") == {(113, None): ("unknown", "no roster loaded")}
+    assert rule(school, "R-RETENTION", "2025-03-01", zh=True) == {(113, None): ("unknown", "未載入學生名冊")}
 
 
 STAFF = [
@@ -560,6 +677,12 @@ def test_proxy_for_pending_items_of_a_teacher_who_left(school: School) -> None:
         ("fail", "2 pending items of teachers no longer active without a proxy in force: T01 (2)")
     assert rule(school, "R-PROXY-TEACHER", "2025-03-01")[(113, 1)] == \
         ("pass", "2 pending items of teachers no longer active, all with a proxy: T01→T02")
+    assert rule(school, "R-PROXY-TEACHER", "2025-03-01", zh=True)[(113, 1)] == \
+        ("pass", "離職教師的待認證成果 2 件，均已有代理人：T01→T02")
+    assert rule(school, "R-PROXY-TEACHER", "2025-02-01", zh=True) == {
+        (113, 1): ("fail", "離職教師的待認證成果中，2 件尚無有效代理人：T01（2 件）"),
+        (113, 2): ("pass", "沒有離職教師的待認證成果"),
+    }
 
 
 def test_proxy_for_teachers_needs_staff_and_items(school: School) -> None:
@@ -568,6 +691,7 @@ def test_proxy_for_teachers_needs_staff_and_items(school: School) -> None:
     school.ingest()
     assert rule(school, "R-PROXY-TEACHER", "2025-03-01") == {(113, 1): ("unknown", "no staff file loaded")}
     assert rule(school, "R-PROXY-ADMIN", "2025-03-01") == {(113, None): ("unknown", "no staff file loaded")}
+    assert rule(school, "R-PROXY-ADMIN", "2025-03-01", zh=True) == {(113, None): ("unknown", "未載入教職員檔")}
 
 
 def test_proxy_chain_of_administrators(school: School) -> None:
@@ -579,6 +703,9 @@ def test_proxy_chain_of_administrators(school: School) -> None:
     assert rule(school, "R-PROXY-ADMIN", "2025-03-01") == {(113, None): (
         "pass", "active: T04 (registrar_head), T05 (registrar_clerk); "
                 "inactive: T03 (portfolio_assistant) since 2024-12-31, no proxy in force")}
+    assert rule(school, "R-PROXY-ADMIN", "2025-03-01", zh=True) == {(113, None): (
+        "pass", "在職：T04（註冊組長）、T05（註冊組幹事）；"
+                "不在職：T03（學習歷程檔案協行教師）自 2024-12-31 起離職或停用，尚無有效代理人")}
 
 
 def test_proxy_chain_with_no_one_active(school: School) -> None:
@@ -589,6 +716,9 @@ def test_proxy_chain_with_no_one_active(school: School) -> None:
     assert rule(school, "R-PROXY-ADMIN", "2025-03-01") == {(113, None): (
         "unknown", "no one in the chain active; inactive: T03 (portfolio_assistant/registrar_head) since 2024-12-31, "
                    "no proxy in force; no proxies file loaded")}
+    assert rule(school, "R-PROXY-ADMIN", "2025-03-01", zh=True) == {(113, None): (
+        "unknown", "代理順位中無人在職；不在職：T03（學習歷程檔案協行教師／註冊組長）自 2024-12-31 起離職或停用，"
+                   "尚無有效代理人；未載入代理人檔")}
     school.add("proxies", [dict(original_code="T03", proxy_code="T09", basis="簽呈", starts_on="2025-04-01")])
     school.ingest()
     assert rule(school, "R-PROXY-ADMIN", "2025-03-01") == {(113, None): (
@@ -597,6 +727,8 @@ def test_proxy_chain_with_no_one_active(school: School) -> None:
     assert rule(school, "R-PROXY-ADMIN", "2025-04-01") == {(113, None): (
         "pass", "no one in the chain active; inactive: T03 (portfolio_assistant/registrar_head) since 2024-12-31, "
                 "proxy T09")}
+    assert rule(school, "R-PROXY-ADMIN", "2025-04-01", zh=True) == {(113, None): (
+        "pass", "代理順位中無人在職；不在職：T03（學習歷程檔案協行教師／註冊組長）自 2024-12-31 起離職或停用，代理人 T09")}
 
 
 def test_proxy_chain_nobody_holds_a_role_of_it(school: School) -> None:
@@ -605,6 +737,8 @@ def test_proxy_chain_nobody_holds_a_role_of_it(school: School) -> None:
     school.ingest()
     assert rule(school, "R-PROXY-ADMIN", "2025-03-01") == {(113, None): (
         "fail", "no one in the staff list is portfolio_assistant, registrar_head or registrar_clerk")}
+    assert rule(school, "R-PROXY-ADMIN", "2025-03-01", zh=True) == {(113, None): (
+        "fail", "教職員名單中沒有學習歷程檔案協行教師、註冊組長或註冊組幹事")}
 
 
 def test_students_who_left_with_unconfirmed_receipts(school: School) -> None:
@@ -618,6 +752,10 @@ def test_students_who_left_with_unconfirmed_receipts(school: School) -> None:
     assert rule(school, "R-LEFT-MAIL", "2025-09-30") == {
         (113, None): ("unknown", "no confirmations of batch R1132C loaded"),
         (114, None): ("unknown", "no receipt batch of 114 loaded"),
+    }
+    assert rule(school, "R-LEFT-MAIL", "2025-09-30", zh=True) == {
+        (113, None): ("unknown", "未載入批次 R1132C 的收訖確認"),
+        (114, None): ("unknown", "未載入 114 學年度的收訖明細"),
     }
     school.add("confirmations", [
         dict(receipt_batch="R1132C", national_id=School.student(1), state="未確認"),  # enrolled: no mail
@@ -638,6 +776,8 @@ def test_students_who_left_with_unconfirmed_receipts(school: School) -> None:
     # Before 114-1 starts, student 3 is still enrolled (113-2 roster): students 4 and 5 remain, counted as few.
     assert rule(school, "R-LEFT-MAIL", "2025-07-31") == {
         (113, None): ("unknown", "no receipt batch of 113 loaded")}  # received 2025-08-20
+    assert rule(school, "R-LEFT-MAIL", "2025-09-30", zh=True)[(113, None)] == (
+        "pass", "已不在學且未確認收訖的學生 3 人（批次 R1132C）：已列入紙本通知名單")
 
 
 def test_left_mail_without_a_roster_is_unknown(school: School) -> None:
@@ -648,6 +788,7 @@ def test_left_mail_without_a_roster_is_unknown(school: School) -> None:
     school.add("confirmations", [dict(receipt_batch="R1132C", national_id=School.student(1), state="未確認")])
     school.ingest()
     assert rule(school, "R-LEFT-MAIL", "2025-09-30") == {(113, None): ("unknown", "no roster loaded")}
+    assert rule(school, "R-LEFT-MAIL", "2025-09-30", zh=True) == {(113, None): ("unknown", "未載入學生名冊")}
 
 
 # --- privacy -----------------------------------------------------------------------------------------
@@ -663,5 +804,6 @@ def test_evidence_names_no_student(school: School) -> None:
     assert any(r["status"] == "fail" for r in rows)
     for r in rows:
         for n in (1, 2, 3):
-            assert f"113{n:04d}" not in r["evidence"] and f"學生{n}" not in r["evidence"]
-            assert School.student(n) not in r["evidence"] and school.hash(School.student(n)) not in r["evidence"]
+            for text in (r["evidence"], r["evidence_zh"]):
+                assert f"113{n:04d}" not in text and f"學生{n}" not in text
+                assert School.student(n) not in text and school.hash(School.student(n)) not in text

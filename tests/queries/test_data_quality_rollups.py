@@ -39,3 +39,18 @@ def test_rows_per_reason_and_kind_over_every_file(school: School) -> None:
     # One duplicate_key row in each clo file; the clean roster adds nothing.
     assert [(r["reason"], r["kind"], r["rows"]) for r in school.query("data_quality_reasons")] == [
         ("duplicate_key", "clo", 2)]
+
+
+def test_the_example_in_parts_is_the_example_row(school: School) -> None:
+    build(school)
+    rows = {r["file"]: r for r in school.query("data_quality") if r["reason"]}
+    ex = rows["clo.csv"]
+    # clo.csv: header on line 1, C1 on lines 2 and 3: line 3 repeats line 2's key (成果編號).
+    assert (ex["example_row_number"], ex["example_sheet"], ex["example_column"], ex["example_value"],
+            ex["example_detail"]) == (3, None, "成果編號", "C1", "a key no earlier row has (row 2 has it)")
+    assert ex["example_raw"].startswith("{") and '"成果編號":"C1"' in ex["example_raw"]
+    # example_row is the same parts joined in English (the stored text: issue 14 pins it).
+    assert ex["example_row"] == (f"row 3, column 成果編號 = 'C1': expected a key no earlier row has (row 2 has it)"
+                                 f" | {ex['example_raw']}")
+    clean = next(r for r in school.query("data_quality") if r["file"] == "students.csv")
+    assert clean["reason"] is None and clean["example_row_number"] is None and clean["example_detail"] is None

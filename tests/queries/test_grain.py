@@ -33,6 +33,16 @@ PUBLIC = {
     # Not in metrics.md: the class dashboard's "not uploaded yet" list.
     "student_uploads": ["academic_year", "semester", "national_id_hash", "class_name", "student_no", "name",
                         "has_clo", "has_mp"],
+    # Not in metrics.md: the class dashboard's chase list and its class counts (selection, quota).
+    "class_chase_list": ["academic_year", "semester", "national_id_hash", "class_name", "seat_no", "student_no",
+                         "name", "to_upload", "to_select", "clo_pending", "to_reupload", "reupload_courses",
+                         "needs_action"],
+    "class_chase_summary": ["academic_year", "semester", "class_name", "students", "students_to_chase",
+                            "clo_selectors", "clo_selected", "clo_select_max", "mp_selectors", "mp_selected",
+                            "mp_select_max"],
+    # Not in metrics.md: the briefing's effectiveness in aggregate.
+    "effectiveness_by_role": ["academic_year", "semester", "role", "metric", "people", "people_with_value", "met",
+                              "not_met", "target", "median_value", "unit", "definition"],
     "data_quality": ["file", "kind", "rows_read", "rows_loaded", "rows_quarantined", "reason", "example_row"],
     # The paper-mail list: one row per student (metrics.md v2, R-LEFT-MAIL).
     "paper_mail": ["national_id_hash", "student_no", "student_name", "class_name", "receipt_batches", "batches",

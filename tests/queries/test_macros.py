@@ -39,6 +39,12 @@ def test_small_cell_hides_counts_from_1_to_min_minus_1(con: duckdb.DuckDBPyConne
     assert one(con, "SELECT lp_small_cell(NULL::BIGINT, 3)") is None
 
 
+def test_small_cell_in_chinese_with_its_unit(con: duckdb.DuckDBPyConnection) -> None:
+    got = [r[0] for r in con.execute("SELECT lp_small_cell_zh(n, 3) FROM range(0, 5) t(n) ORDER BY n").fetchall()]
+    assert got == ["0 人", "未滿 3 人", "未滿 3 人", "3 人", "4 人"]
+    assert one(con, "SELECT lp_small_cell_zh(NULL::BIGINT, 3)") is None
+
+
 def test_the_macros_file_is_no_view() -> None:
     assert MACROS_FILE not in {q.path.name for q in load_queries()}
     macros = load_macros()

@@ -323,13 +323,16 @@ def read_page(html_text: str) -> Page:
 def small_cell_problems(html_text: str, lang: str, min_n: int = MIN_N) -> tuple[list[str], int]:
     """Every student count the briefing shows that is neither 0, ≥ min_n nor the marker; and how many
     student counts were checked. Student counts: the class_completion count columns of any table,
-    the enrolled-students headline, and the students_consulted metric of the effectiveness tables;
+    the enrolled-students and paper-mail headlines, the students_consulted metric of the per-person
+    effectiveness tables and its median in the by-role table;
     in a row with a hidden count, the rates beside it must be hidden too."""
     t = strings(lang)
     labels = t.columns(list(page.COMPLETION_COUNTS), "class_completion")
     count_labels = {labels[c] for c in page.COMPLETION_COUNTS}
     rate_labels = set(t.columns(list(page.COMPLETION_RATES), "class_completion").values())
     consulted = t.value("metric", "students_consulted")
+    metric_label = t.column("metric", "effectiveness_by_role")
+    median_label = t.column("median_value", "effectiveness_by_role")
     marker = page.small_marker(min_n)
     problems: list[str] = []
     checked = 0
@@ -350,9 +353,14 @@ def small_cell_problems(html_text: str, lang: str, min_n: int = MIN_N) -> tuple[
 
     doc = read_page(html_text)
     for label, value in doc.numbers.items():
-        if label == t("h.students"):
+        if label in (t("h.students"), t("h.mail_needed")):
             check(f"headline {label}", value)
     for head, rows in doc.tables:
+        if metric_label in head and median_label in head:  # effectiveness_by_role: a metric per row
+            metric, median = head.index(metric_label), head.index(median_label)
+            for row in rows:
+                if row[metric] == consulted:
+                    check(f"{median_label} of {consulted}", row[median])
         counts = [i for i, h in enumerate(head) if h in count_labels or h.startswith(consulted)]
         rates = [i for i, h in enumerate(head) if h in rate_labels]
         for row in rows:

@@ -37,3 +37,11 @@ def test_the_table_carries_no_style_script_id_or_url_of_its_own_and_is_determini
     assert "<style" not in html and "<script" not in html and "://" not in html and " id=" not in html
     assert html.count('<table class="lp-table">') == 1 and '<th title="enrolled">' in html
     assert "<caption>Classes</caption>" in html
+
+
+def test_excel_link_names_the_file_and_links_it_beside_the_page() -> None:
+    zh = blocks.excel_link(i18n.strings("zh-TW"), "/r/2025-03-01/reconciliation/113-2/paper mail <1>.xlsx")
+    assert zh == ('<div class="lp-page"><p class="lp-file">行動清單（Excel）：'
+                  '<a href="113-2/paper%20mail%20%3C1%3E.xlsx">paper mail &lt;1&gt;.xlsx</a></p></div>')
+    en = blocks.excel_link(i18n.strings("en"), "list.xlsx")
+    assert en == '<div class="lp-page"><p class="lp-file">Action list (Excel): <a href="list.xlsx">list.xlsx</a></p></div>'

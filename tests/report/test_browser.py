@@ -378,3 +378,29 @@ def test_chinese_is_drawn_with_a_cjk_font(pages: dict[str, Page]) -> None:
         cjk = sum(f["glyphCount"] for f in page.fonts if re.search(r"CJK|JhengHei|PingFang|Hei|Ming|Kai|Song",
                                                                     f["familyName"]))
         assert cjk >= han, (name, page.probe["h1"], page.fonts)
+
+
+def test_the_index_leads_staff_to_their_reports(reports: dict[str, Path], pages: dict[str, Page]) -> None:
+    """The index names the class dashboard with its homeroom teacher, every link of it opens a file,
+    and every report links back to it."""
+    from urllib.parse import unquote
+
+    from lpdata.report.manifest import read_manifest
+
+    index = reports["index"]
+    run_dir = reports["class_dashboard"].parents[1]
+    dashboard = next(e for e in read_manifest(run_dir) if e.notebook == "class_dashboard")
+    assert dashboard.homeroom_teacher, "the runner found no homeroom teacher for the dashboard's class"
+    text = pages["index"].visible_text()
+    assert f"{dashboard.parameters['class_name']} 班" in text and dashboard.homeroom_teacher in text
+    assert "導師" in text and "教務處" in text and "工作小組" in text
+    html = index.read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    assert len(hrefs) >= 6
+    for href in hrefs:
+        assert (index.parent / unquote(href)).is_file(), href
+    for name, page in reports.items():
+        if name == "index":
+            continue
+        back = re.search(r'<nav class="lp-screen-only lp-back"><a href="([^"]+)">', page.read_text(encoding="utf-8"))
+        assert back and (page.parent / unquote(back.group(1))).resolve() == index.resolve(), name

@@ -83,19 +83,20 @@ def test_teacher_pending_keeps_text_as_text_and_splits_by_person(tmp_path):
 
 
 def test_mail_list_and_discrepancies(tmp_path):
+    # paper_mail rows: one per student, their batches listed together.
     mail = pl.DataFrame({
-        "receipt_batch": ["R1131C", "R1131C"], "national_id_hash": ["a", "b"], "student_no": ["1110002", "1110001"],
-        "class_name": ["301", "301"], "name": ["=王小明", "@陳"], "postcode": ["950", "+950"],
-        "address": ["-臺東縣臺東市中華路一段1號", "=1+1"], "state": ["unconfirmed", "unconfirmed"],
-        "enrolled": [False, False], "mail_needed": [True, True], "lines": [3, 1], "kinds": [["clo"], ["clo", "mp"]],
+        "national_id_hash": ["a", "b"], "student_no": ["1110002", "1110001"], "student_name": ["=王小明", "@陳"],
+        "class_name": ["301", "301"], "receipt_batches": ["R1131C、R1131M", "R1131C"], "batches": [2, 1],
+        "lines": [3, 1], "postcode": ["950", "+950"], "address": ["-臺東縣臺東市中華路一段1號", "=1+1"],
     })
     path = excel.mail_list(mail, tmp_path / "mail.xlsx", ZH)
     assert_all_text(path, ("=王小明", "@陳", "+950", "-臺東縣臺東市中華路一段1號", "=1+1"))
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("紙本通知名單").to_python()
-    assert rows[0][:6] == ["收訖批次", "班級名稱", "學號", "姓名", "郵遞區號", "通訊地址"]
-    assert [r[2] for r in rows[1:]] == ["1110001", "1110002"]  # sorted by batch, class, number
-    assert rows[1][3] == "@陳" and rows[1][5] == "=1+1" and rows[1][4] == "+950"
-    assert "未確認" in rows[1] and "課程學習成果, 多元表現" in rows[1]
+    assert rows[0] == ["班級名稱", "學號", "學生姓名", "郵遞區號", "通訊地址", "收訖批次（併列）", "批次數", "明細筆數"]
+    assert [r[1] for r in rows[1:]] == ["1110001", "1110002"]  # sorted by class, number: one row a student
+    assert rows[1][2] == "@陳" and rows[1][4] == "=1+1" and rows[1][3] == "+950"
+    assert rows[2][5:] == ["R1131C、R1131M", 2, 3]
+    assert all("a" not in r and "b" not in r for r in rows)  # no ID hash
 
     recon = pl.DataFrame({
         "kind": ["clo"], "academic_year": [113], "semester": [1], "state": ["received_not_submitted"],
@@ -108,6 +109,43 @@ def test_mail_list_and_discrepancies(tmp_path):
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("對帳差異").to_python()
     assert rows[1][rows[0].index("狀態")] == "收訖無提交紀錄"
     assert "=SUM(A1:A9)" in rows[1] and "-1" in rows[1]
+
+
+def test_chase_list_in_seat_order_with_kinds_as_words(tmp_path):
+    chase = pl.DataFrame({
+        "academic_year": [114, 114], "semester": [2, 2], "national_id_hash": ["a", "b"],
+        "class_name": ["0301", "0301"], "seat_no": [2, 11], "student_no": ["0114002", "0114001"],
+        "name": ["=王小明", "@陳"], "to_upload": [["clo", "mp"], []], "to_select": [[], ["mp"]],
+        "clo_pending": [0, 2], "to_reupload": [0, 1], "reupload_courses": [None, "+數學"], "needs_action": [True, True],
+    })
+    path = excel.chase_list(chase, tmp_path / "chase.xlsx", ZH)
+    assert_all_text(path, ("=王小明", "@陳", "+數學", "0301", "0114002"))
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("追蹤名單").to_python()
+    assert rows[0] == ["班級名稱", "座號", "學號", "姓名", "待上傳", "待勾選", "待認證", "需重新上傳的科目"]
+    assert [r[1] for r in rows[1:]] == [2, 11]  # the view's seat order, kept
+    assert rows[1][4] == "課程學習成果, 多元表現" and rows[2][5] == "多元表現" and rows[2][7] == "+數學"
+    en = CalamineWorkbook.from_path(str(excel.chase_list(chase, tmp_path / "en.xlsx", i18n.strings("en"))))
+    assert en.sheet_names == ["Chase list"]
+    assert en.get_sheet_by_name("Chase list").to_python()[1][4] == "CLO, MP"
+
+
+def test_discrepancies_explain_in_the_lists_language(tmp_path):
+    recon = pl.DataFrame({
+        "kind": ["clo", "mp"], "state": ["selected_not_submitted", "received_not_submitted"],
+        "explanation": ["Selected on the platform but in no submission batch on or before 2025-01-31.", "Odd."],
+        "explanation_zh": ["已在平臺勾選，但截至 2025-01-31 未列入任何提交批次。", None],
+    })
+    zh = CalamineWorkbook.from_path(str(excel.discrepancies(recon, tmp_path / "zh.xlsx", ZH))) \
+        .get_sheet_by_name("對帳差異").to_python()
+    assert zh[0].count("說明") == 1 and "說明（中文）" not in zh[0]
+    col = zh[0].index("說明")
+    # A text with no Chinese yet keeps its English rather than nothing.
+    assert [r[col] for r in zh[1:]] == ["已在平臺勾選，但截至 2025-01-31 未列入任何提交批次。", "Odd."]
+    assert [r[zh[0].index("名冊別")] for r in zh[1:]] == ["課程學習成果", "多元表現"]
+    en = CalamineWorkbook.from_path(str(excel.discrepancies(recon, tmp_path / "en.xlsx", i18n.strings("en")))) \
+        .get_sheet_by_name("Discrepancies").to_python()
+    assert "Explanation (Chinese)" not in en[0]
+    assert en[1][en[0].index("Explanation")] == "Selected on the platform but in no submission batch on or before 2025-01-31."
 
 
 def test_column_widths_count_wide_characters(tmp_path):

@@ -33,7 +33,7 @@ FAILED = {
                      "message": "x"},
     "error": {"name": "ValueError", "message": "x"}, "skipped_from": None,
     "timings": {"kernel_s": 0.1, "execute_s": 1.0, "html_s": 0.1}, "log": "run-20250301-180000-123.log",
-    "kernel": "python3", "lp_version": "0.1.0",
+    "kernel": "python3", "lp_version": "0.1.0", "homeroom_teacher": None,
 }
 
 #: An entry as an older or hand-edited manifest may hold it: fields missing, one of the wrong type.
@@ -92,6 +92,10 @@ def test_the_index_shows_older_entries_and_passes_over_broken_manifests(tmp_path
     (out / "2025-03-01").mkdir()
     (out / "2025-03-01" / MANIFEST).write_text(json.dumps([FAILED]), encoding="utf-8")
     index = write_index(out).read_text(encoding="utf-8")
-    assert "As of 2024-01-01" in index and "2024-02-01" not in index
-    assert 'href="2024-01-01/school_completion/112-1.html"' in index and "school_completion 112-1" in index
-    assert "第 3 格 cell 3 (In [4]):\nValueError: x" in index and "1.2" in index
+    assert "資料日期 2024-01-01" in index and "2024-02-01" not in index
+    # the older entry's page is not there: named, not linked; the failed one's cell is shown
+    assert 'href="2024-01-01/school_completion/112-1.html"' not in index and "全校學習歷程檔案上傳概況" in index
+    assert "第 3 格 (In [4]):\nValueError: x" in index and "1.2" in index
+    (out / "2024-01-01" / "school_completion").mkdir()
+    (out / "2024-01-01" / "school_completion" / "112-1.html").write_text("x", encoding="utf-8")
+    assert 'href="2024-01-01/school_completion/112-1.html"' in write_index(out).read_text(encoding="utf-8")

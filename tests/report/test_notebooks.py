@@ -4,6 +4,7 @@ default parameters and the database given by $LP_DB; and the task-force briefing
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from ..conftest import student_identities
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ("class_dashboard", "school_completion", "certification_backlog", "reconciliation",
-         "taskforce_briefing", "data_quality")
+         "taskforce_briefing", "data_quality", "effectiveness")
 TIMEOUT = 900
 
 
@@ -57,7 +58,7 @@ def test_notebooks_run_top_to_bottom(run_dir):
          "--nbval-cell-timeout", "600", *(f"{n}.ipynb" for n in NAMES if n != "taskforce_briefing")],
         cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    for xlsx in ("pending_certifications.xlsx", "discrepancies.xlsx"):
+    for xlsx in ("pending_certifications.xlsx", "discrepancies.xlsx", "effectiveness.xlsx"):
         assert (folder / xlsx).is_file(), xlsx
 
 
@@ -80,3 +81,54 @@ def test_taskforce_briefing_shows_no_student(run_dir, demo_school, monkeypatch):
         if name and name not in staff:  # a student may share a teacher's name
             assert name not in shown, name
     assert "&lt;3" in shown or "<3" in shown  # the suppression rule is stated
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_reconciliation_leads_with_actions_and_counts_each_mail_student_once(demo_school, tmp_path, monkeypatch,
+                                                                             lang):
+    """The headline's paper letters are the paper_mail view's students, and the mail list's rows (one a
+    student); what needs action comes before what waits; explanations are in the report's language."""
+    from nbclient import NotebookClient
+    from python_calamine import CalamineWorkbook
+
+    from lpdata import connect
+    from lpdata.report import i18n, page
+
+    _, db, _ = demo_school
+    monkeypatch.setenv("LP_DB", str(db))
+    nb = nbformat.read(NOTEBOOKS / "reconciliation.ipynb", as_version=4)
+    nb.cells[1].source += f"\nlang = {lang!r}"
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    shown = "\n".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code"
+                      for o in c.outputs)
+    t = i18n.strings(lang)
+    con = connect(db, rules_file=False)
+    try:
+        students = con.execute("SELECT count(*) FROM paper_mail").fetchall()[0][0]
+        distinct = con.execute("SELECT count(DISTINCT national_id_hash) FROM receipt_confirmation "
+                               "WHERE mail_needed").fetchall()[0][0]
+        term = page.resolve_term(con, None, None)
+        # The first explained row the page lists (the notebook's order).
+        english = con.execute("SELECT explanation FROM reconciliation_discrepancies "
+                              "WHERE academic_year = ? AND semester = ? AND explanation_zh IS NOT NULL "
+                              "ORDER BY to_act_on DESC, kind, state, class_name, student_no, item_id, receipt_batch, "
+                              "receipt_line LIMIT 1", term.params).fetchall()
+    finally:
+        con.close()
+    assert students == distinct
+    letters = re.search(r'<div class="lp-value">([\d,]+)</div><div class="lp-label">'
+                        + re.escape(html.escape(t("h.mail_needed"))) + "<", shown)
+    assert letters is not None and int(letters.group(1).replace(",", "")) == students
+    mail_file = tmp_path / "paper_mail.xlsx"
+    if students:
+        rows = CalamineWorkbook.from_path(str(mail_file)).get_sheet_by_name(t("sheet.mail")).to_python()
+        assert len(rows) - 1 == students
+    else:
+        assert not mail_file.exists() and t("reconciliation.mail_none") in shown
+    order = [shown.index(html.escape(t(k))) for k in ("reconciliation.act", "h.recon_not_received",
+                                                        "reconciliation.wait", "h.recon_still_to_submit")]
+    assert order == sorted(order)
+    # One explanation column, in the report's language.
+    assert english, "the demo school has explained discrepancies"
+    assert (html.escape(english[0][0]) in shown) == (lang == "en")
+    assert t.column("explanation_zh") not in shown

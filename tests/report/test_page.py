@@ -71,6 +71,31 @@ def test_suppress_small_hides_counts_under_min_n_and_the_rates_they_give_away():
     assert out["grade"].to_list() == [1, 2, 3, 4, 5]
 
 
+def test_a_suppressed_rate_shows_a_dash_never_the_small_marker():
+    """A rate made from a hidden count reads "—" in every report that hides small cells (a "<3" in a
+    % column reads as "under 3 %"), a hidden count "<3", and the footnote says both."""
+    frame = page.suppress_small(pl.DataFrame({"grade": ["一年級"], "students": [2], "clo_uploaders": [1],
+                                              "clo_upload_rate": [0.5]}),
+                                ["students", "clo_uploaders"], 3, {"clo_upload_rate": ("clo_uploaders", "students")})
+    for t in (ZH, EN):
+        shown = str(page.table(frame, t, numeric=["students", "clo_uploaders"]))
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", shown)
+        assert cells == ["一年級", "&lt;3", "&lt;3", "—"]
+        note = page.suppressed_note(t, 3)
+        assert "<3" in note and "「—」" in note if t is ZH else '"—"' in note
+    assert "P-SMALL-CELL" not in page.suppressed_note(ZH, 3)  # the rule's Chinese name, not its id
+    # The effectiveness table (the per-person table and the briefing's): a suppressed homeroom rate is
+    # "—", a suppressed count of students "<3"; an unsuppressed rate is a %.
+    effectiveness = pl.DataFrame({
+        "role": ["homeroom_teacher", "homeroom_teacher", "course_counsellor"],
+        "person_code": ["T1", "T2", "T3"], "person_name": ["甲", "乙", "丙"],
+        "metric": ["clo_upload_rate", "clo_upload_rate", "students_consulted"],
+        "unit": ["rate", "rate", "count"], "value": [None, 0.9, None], "target": [None, None, None],
+        "met": [None, None, None], "suppressed": [True, False, True],
+    })
+    assert page.effectiveness_table(effectiveness, ZH, 3)["value"].to_list() == ["—", "90.0%", "<3"]
+
+
 def test_suppress_small_follows_min_n():
     frame = pl.DataFrame({"n": [3, 4, 5]})
     assert page.suppress_small(frame, ["n"], 5)["n"].to_list() == ["<5", "<5", "5"]
@@ -147,11 +172,37 @@ def test_effectiveness_for_taskforce_hides_small_student_counts():
     assert out["suppressed"].to_list() == [True, False, True, False]
     assert out["value"].to_list() == [None, 0.5, None, 0.5]
     shown = page.effectiveness_table(out, ZH, 3)
-    assert shown["value"].to_list() == ["<3", "50.0%", "<3", "50.0%"]
+    # T1's rate is over 2 uploaders: hidden, and a hidden rate reads "—" ("<3" is for counts).
+    assert shown["value"].to_list() == ["—", "50.0%", "<3", "50.0%"]
     assert shown["met"].to_list() == ["無目標", "無目標", "無目標", "未達成"]
-    roles = page.effectiveness_by_role(out, ZH, 3)
+    roles = page.effectiveness_per_person(out, ZH, 3)
     assert [r[0] for r in roles] == ["導師", "課程諮詢教師", "任課教師"]
     assert roles[2][1]["certified_by_due_rate"].to_list() == ["50.0% ✗"]
+
+
+def test_effectiveness_in_aggregate_counts_people_and_names_nobody():
+    rows = pl.DataFrame({
+        "role": ["course_teacher", "homeroom_teacher", "course_counsellor", "registrar_clerk"],
+        "metric": ["certified_by_due_rate", "clo_upload_rate", "students_consulted", "roster_verification_dates"],
+        "people": [67, 33, 7, 1], "people_with_value": [61, 33, 7, 0], "met": [13, None, None, 0],
+        "not_met": [48, None, None, 0], "target": [1.0, None, None, 3.0], "median_value": [0.9429, 0.8182, 2.0, None],
+        "unit": ["rate", "rate", "count", "count"], "definition": ["甲", "乙", "丙", "丁"],
+        "definition_en": ["a", "b", "c", "d"],
+    })
+    shown = page.effectiveness_in_aggregate(rows, ZH, 3)
+    assert shown.columns == ["role", "metric", "people", "target", "met", "median_value", "definition"]
+    assert shown["role"].to_list() == ["任課教師", "導師", "課程諮詢教師", "註冊組幹事"]
+    assert shown["target"].to_list() == ["100.0%", "—", "—", "3"]
+    # met of the people with a figure; no target: participation only; a target but nobody measured: no data
+    assert shown["met"].to_list() == ["13\u00a0/\u00a061\u00a0人", "無目標", "無目標", "無資料"]
+    # a median of 2 students consulted is a count under 3 students: hidden from the task force
+    assert shown["median_value"].to_list() == ["94.3%", "81.8%", "<3", "—"]
+    assert shown["definition"].to_list() == ["甲", "乙", "丙", "丁"]
+    english = page.effectiveness_in_aggregate(rows, i18n.strings("en"), 3)
+    assert english["definition"].to_list() == ["a", "b", "c", "d"] and english["met"][0] == "13\u00a0of\u00a061"
+    chart = page.effectiveness_met_chart(rows, ZH)
+    assert chart.rows() == [("如期認證率", "達成", 13), ("如期認證率", "未達成", 48), ("如期認證率", "無資料", 6),
+                            ("學籍檢核日期數", "達成", 0), ("學籍檢核日期數", "未達成", 0), ("學籍檢核日期數", "無資料", 1)]
 
 
 def _fields(text: str) -> set[str]:

@@ -46,7 +46,7 @@ def test_yaml_duplicate_key_and_syntax_errors_name_file_line_and_key(tmp_path: P
 
 def test_every_notebook_has_a_model_with_the_common_fields() -> None:
     assert set(NOTEBOOKS) == {"class_dashboard", "school_completion", "certification_backlog", "reconciliation",
-                              "taskforce_briefing", "data_quality"}
+                              "taskforce_briefing", "data_quality", "effectiveness"}
     for model in NOTEBOOKS.values():
         assert {"db", "academic_year", "semester", "as_of", "lang", "output_dir"} <= set(model.model_fields)
     assert set(ClassDashboardParams.model_fields) - set(NOTEBOOKS["school_completion"].model_fields) == {"class_name"}

@@ -9,6 +9,7 @@ import pytest
 
 from lpdata.errors import NotebookError, ParameterError, PlanError
 from lpdata.report.plan import Term, expand, load_plan, slug_part, term_of
+from tests.queries.school import KEY_HEX, School
 
 from .conftest import AS_OF, CLASSES_113_2, EVIL, NOTEBOOKS
 
@@ -61,6 +62,32 @@ def test_explicit_term(tmp_path: Path, tiny_db: Path) -> None:
                            "  - notebook: class_dashboard\n    for_each: class\n")
     jobs = expand(load_plan(path), db=tiny_db, as_of=DAY, run_dir=tmp_path / "r").jobs
     assert [(j.params.class_name, j.params.semester) for j in jobs] == [("0201", 1)]
+
+
+def test_no_dashboard_for_a_class_with_no_enrolled_student(tmp_path: Path) -> None:
+    """class_completion lists 0302 (its one student transferred out) and 0303 (a 導師名冊 row, no
+    roster) with students = 0: an empty dashboard would read as "everyone uploaded", so none is made."""
+    key = tmp_path / "keys" / "id-hash.key"
+    key.parent.mkdir()
+    key.write_text(KEY_HEX + "\n")
+    key.chmod(0o600)
+    school = School(tmp_path / "school", key)
+    school.add("students", [
+        dict(academic_year=113, semester=2, national_id=school.student(n), student_no=f"113{n:04d}",
+             name=f"學生{n}", grade=3, class_name=c, seat_no=1, status=status)
+        for n, c, status in ((1, "0301", "在學"), (2, "0302", "轉出"))])
+    school.add("homerooms", [dict(academic_year=113, semester=2, class_name="0303", teacher_code="T01")])
+    db = school.ingest("2025-03-01 18:00")
+    listed = {r["class_name"]: r["students"] for r in school.query("class_completion", as_of=AS_OF)}
+    assert listed == {"0301": 1, "0302": 0, "0303": 0}
+    path = _plan(tmp_path, "reports:\n  - notebook: class_dashboard\n    for_each: class\n")
+    expansion = expand(load_plan(path), db=db, as_of=DAY, run_dir=tmp_path / "r")
+    assert [j.params.class_name for j in expansion.jobs] == ["0301"]
+    # A term whose classes are all empty: no job, and a note that says so.
+    path = _plan(tmp_path, "term: {academic_year: 113, semester: 1}\nreports:\n"
+                           "  - notebook: class_dashboard\n    for_each: class\n")
+    expansion = expand(load_plan(path), db=db, as_of=DAY, run_dir=tmp_path / "r")
+    assert expansion.jobs == [] and "no class with an enrolled student in" in expansion.notes[0]
 
 
 def test_slug_part_is_safe_and_keeps_values_apart() -> None:
@@ -121,7 +148,8 @@ def test_the_weekly_plan() -> None:
     assert plan.term is None
     assert [(r.notebook, r.for_each) for r in plan.reports] == [
         ("school_completion", None), ("class_dashboard", "class"), ("certification_backlog", None),
-        ("reconciliation", None), ("taskforce_briefing", None), ("data_quality", None)]
+        ("reconciliation", None), ("taskforce_briefing", None), ("effectiveness", None),
+        ("data_quality", None)]
 
 
 def test_plan_error_is_a_plan_error(tmp_path: Path) -> None:

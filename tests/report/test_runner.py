@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import nbformat
 import pytest
@@ -93,12 +95,20 @@ def test_end_to_end(isolated: Path, tiny_db: Path) -> None:
     executed = nbformat.read(str(run_dir / school["outputs"]["ipynb"]), as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
 
-    # the index: every report, its status, the failing cell; text escaped, offline
+    # every page links back to the index, on screen only, relatively
+    assert '<nav class="lp-screen-only lp-back"><a href="../../index.html">' in page
+    assert (run_dir / "school_completion" / "../../index.html").resolve() == (out / "index.html").resolve()
+
+    # the index: every report (by reader), its status, the failing cell; text escaped, offline
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count('<tr class="ok">') == 4 and index.count('<tr class="failed">') == 1
-    assert "第 3 格 cell 3" in index and "ValueError: deliberate failure &lt;for the test&gt;" in index
+    staff = index[:index.index('<details class="operator">')]
+    assert staff.count('<tr class="ok">') == 4 and staff.count('<tr class="failed">') == 1
+    assert index.count('<tr class="ok">') == 8 and index.count('<tr class="failed">') == 2  # and the run's table
+    assert "第 3 格 (In [" in index and "ValueError: deliberate failure &lt;for the test&gt;" in index
     assert EVIL not in index and "evil&#39;&#34;&lt;x&gt;" in index
     assert f'href="{AS_OF}/data_quality/113-2.html"' in index and external_references(index) == []
+    for href in re.findall(r'href="([^"]+)"', index):  # every link leads to a file that is there
+        assert (out / unquote(href)).is_file(), href
 
     # --- run 2: nothing changed: every ok report is skipped, the failed one runs again ------------
     plan = load_plan(plan_file)
@@ -111,7 +121,8 @@ def test_end_to_end(isolated: Path, tiny_db: Path) -> None:
     assert second.skipped[0]["outputs"] == school["outputs"]
     assert len(read_manifest(run_dir)) == 10
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("<details") == 2 and "未變更 skipped" in index
+    assert index.count('<details class="run"') == 2 and index.count('<details class="earlier-runs">') == 1
+    assert f"輸入未變更，沿用執行 {run1} 的檔案" in index
 
     # --- --force: everything would run (a dry run writes nothing) ------------------------------
     forced = run(plan, db=tiny_db, out=out, force=True, dry_run=True)
@@ -197,6 +208,22 @@ def test_html_strips_external_scripts_and_index_of_nothing(tmp_path: Path) -> No
     assert external_references(page) == [] and "<b>表</b>" in page and "secret_code" not in page
     index = write_index(tmp_path / "reports").read_text(encoding="utf-8")
     assert "尚無報表" in index
+
+
+def test_a_page_is_titled_with_its_heading_and_links_back_to_the_index() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={
+        "text/html": '<style>h1{}</style><div class="lp-page"><h1>勾選、提交 &amp; 對帳</h1>'
+                     '<p class="lp-sub">113 學年度第 2 學期 · 資料日期 2025-03-01</p></div>'})])]
+    page = notebook_html(nb, title="reconciliation 113-2", lang="zh-TW", index_href="../../index.html")
+    assert "<title>勾選、提交 &amp; 對帳 · 113 學年度第 2 學期 · 資料日期 2025-03-01</title>" in page
+    assert '<nav class="lp-screen-only lp-back"><a href="../../index.html">← 回報表索引</a></nav>' in page
+    assert re.search(r"@media print \{ \.lp-screen-only \{ display: none", page)
+    english = notebook_html(nb, title="t", lang="en", index_href="../../index.html")
+    assert "← Back to the reports index" in english
+    bare = nbformat.v4.new_notebook()  # no heading drawn, no index: the title given, no link
+    page = notebook_html(bare, title="reconciliation 113-2", lang="zh-TW")
+    assert "<title>reconciliation 113-2</title>" in page and "lp-back" not in page.split("</style>")[-1]
 
 
 @pytest.mark.slow
