@@ -51,7 +51,7 @@ COLUMNS_ZH: Mapping[str, str] = {
     "submitted_by": "提交人員代碼", "times_submitted": "提交次數", "received_at": "收訖時間",
     "seat_no": "座號", "has_clo": "已上傳成果", "has_mp": "已上傳多元表現",
     "selected_at": "勾選時間", "category": "類別", "title": "名稱", "summary": "簡述", "receipt_summary": "收訖簡述",
-    "period_closed": "確認期間已截止", "receipt_batches": "收訖批次清單", "batches": "批次數", "rule_order": "規則順序",
+    "period_closed": "確認期間已截止", "rule_order": "規則順序",
     # columns only the reports' tables and charts make
     "uploaders_rate": "上傳率", "as_of": "資料日期", "series": "項目", "people_met": "達成人數", "people_total": "人數",
     "teachers": "教師數", "classes": "班級數", "rules": "規定數", "waiting_bucket": "等待天數", "stage": "階段",
