@@ -16,7 +16,7 @@ import polars as pl
 from ..dates import Term
 from .blocks import rate_text
 from .i18n import Strings
-from .privacy import is_small, suppressed_text
+from .privacy import is_small, small_marker, suppressed_text
 from .session import at_dates
 from .terms import as_of_points
 
