@@ -6,8 +6,7 @@ staff use (Excel, CSV, BOM, Unicode, PDF and the file types of uploads with KB).
 export file are its data, not report text: a data-quality example's value (`= '…'`) and raw row
 (after `原始列：`) are left out.
 
-Reports other helpers of issue 13 are still translating are marked xfail (not strict) with their
-owner; the coordinator removes those marks once their work is merged."""
+The page's banner (`<title>`, what a browser tab and a printed page's header show) is checked too."""
 
 from __future__ import annotations
 
@@ -38,15 +37,6 @@ _FILE = re.compile(r"[^\s（）()「」：，、；|｜'\"]+\.(?:csv|xlsx|xls|zi
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 #: Cells quoted from an export file (dq_text.example_zh): the value found and the raw row.
 _QUOTED = re.compile(r"(?s) = '[^']*'|原始列：.*")
-
-#: Reports whose zh-TW text another helper of issue 13 owns, with who: xfail until merged.
-PENDING = {
-    "reconciliation": "H3 (recon): reconciliation explanations and notebook",
-    "taskforce_briefing": "H4 (briefing): the briefing notebook shows rule ids and English evidence",
-    "effectiveness": "H4 (briefing): the new staff-only effectiveness report",
-    "class_dashboard": "H5 (dashboard): the class dashboard",
-}
-
 
 def latin_words(text: str) -> list[str]:
     """Latin-script words of `text` outside the allow-list (codes, file names, ALLOWED, one capital
@@ -108,12 +98,6 @@ def _weekly_notebooks() -> list[str]:
     return list(dict.fromkeys(r["notebook"] for r in plan["reports"]))
 
 
-def _param(notebook: str) -> object:
-    if notebook in PENDING:
-        return pytest.param(notebook, marks=pytest.mark.xfail(reason=f"owned by {PENDING[notebook]}", strict=False))
-    return notebook
-
-
 # --- the helpers, on their own ---------------------------------------------------------------------
 
 def test_latin_words_spares_codes_file_names_and_staff_words() -> None:
@@ -167,7 +151,7 @@ def zh_pages(demo_school, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     return pages
 
 
-@pytest.mark.parametrize("notebook", [_param(n) for n in _weekly_notebooks()])
+@pytest.mark.parametrize("notebook", _weekly_notebooks())
 def test_zh_report_has_no_english(zh_pages: dict[str, list[Path]], notebook: str) -> None:
     assert notebook in zh_pages, f"the weekly plan ran no {notebook}"
     lines = []
@@ -177,7 +161,6 @@ def test_zh_report_has_no_english(zh_pages: dict[str, list[Path]], notebook: str
     assert not lines, "Latin-script words in a zh-TW report:\n" + "\n".join(lines)
 
 
-@pytest.mark.xfail(reason="owned by H6 (index): the page banner (<title>) shows the notebook name", strict=False)
 def test_zh_page_banner_is_chinese(zh_pages: dict[str, list[Path]]) -> None:
     lines = []
     for notebook, htmls in zh_pages.items():
