@@ -231,7 +231,11 @@ mail_list AS (  -- paper_mail's students (one letter each) with a batch of the �
     SELECT
         b.academic_year,
         count(DISTINCT pm.national_id_hash) AS students,
-        count(*) FILTER (rc.mail_needed IS NULL) AS enrolment_unknown
+        count(*) FILTER (rc.mail_needed IS NULL) AS enrolment_unknown,
+        -- Left unconfirmed, but the batch's confirmation period has closed: no letter is due any more
+        -- (metrics v2), and the evidence must not read as if nobody had been left unconfirmed.
+        count(DISTINCT rc.national_id_hash) FILTER (rc.state = 'unconfirmed' AND NOT rc.enrolled AND rc.period_closed)
+            AS closed_unconfirmed
     FROM receipt_confirmation rc
     JOIN receipt_batches b USING (receipt_batch)
     LEFT JOIN paper_mail pm ON rc.mail_needed AND pm.national_id_hash = rc.national_id_hash
@@ -246,7 +250,8 @@ mail_years AS (
         array_to_string(list(DISTINCT b.receipt_batch ORDER BY b.receipt_batch) FILTER (NOT b.confirmations_loaded), ', ')
             AS unconfirmed_batches,
         coalesce(any_value(m.students), 0) AS students,
-        coalesce(any_value(m.enrolment_unknown), 0) AS enrolment_unknown
+        coalesce(any_value(m.enrolment_unknown), 0) AS enrolment_unknown,
+        coalesce(any_value(m.closed_unconfirmed), 0) AS closed_unconfirmed
     FROM periods p
     LEFT JOIN batch_state b ON b.academic_year = p.academic_year
     LEFT JOIN mail_list m ON m.academic_year = p.academic_year
@@ -265,6 +270,10 @@ left_mail_decided AS (
              WHEN coalesce(m.unconfirmed_batches, '') <> ''
                   THEN 'no confirmations of batch ' || m.unconfirmed_batches || ' loaded'
              WHEN m.enrolment_unknown > 0 THEN 'enrolment unknown: no roster of a term started by the as-of date'
+             WHEN m.students = 0 AND m.closed_unconfirmed > 0
+                  THEN 'no letter due: the confirmation period has closed for the '
+                       || lp_small_cell(m.closed_unconfirmed, k.small_cell)
+                       || ' students no longer enrolled with unconfirmed receipts (batches ' || m.batch_list || ')'
              WHEN m.students = 0 THEN 'no student who left has an unconfirmed receipt (batches ' || m.batch_list || ')'
              ELSE lp_small_cell(m.students, k.small_cell)
                   || ' students no longer enrolled with unconfirmed receipts (batches ' || m.batch_list
@@ -274,6 +283,9 @@ left_mail_decided AS (
              WHEN coalesce(m.unconfirmed_batches, '') <> ''
                   THEN '未載入批次 ' || m.unconfirmed_batches || ' 的收訖確認'
              WHEN m.enrolment_unknown > 0 THEN '在學狀態不明：未載入資料日期前已開始之學期的學生名冊'
+             WHEN m.students = 0 AND m.closed_unconfirmed > 0
+                  THEN '無需寄發：已不在學且未確認收訖的學生 ' || lp_small_cell_zh(m.closed_unconfirmed, k.small_cell)
+                       || '，其收訖確認期間已結束（批次 ' || m.batch_list || '）'
              WHEN m.students = 0 THEN '沒有已離校且未確認收訖的學生（批次 ' || m.batch_list || '）'
              ELSE '已不在學且未確認收訖的學生 ' || lp_small_cell_zh(m.students, k.small_cell)
                   || '（批次 ' || m.batch_list || '）：已列入紙本通知名單' END AS evidence_zh

@@ -778,6 +778,17 @@ def test_students_who_left_with_unconfirmed_receipts(school: School) -> None:
         (113, None): ("unknown", "no receipt batch of 113 loaded")}  # received 2025-08-20
     assert rule(school, "R-LEFT-MAIL", "2025-09-30", zh=True)[(113, None)] == (
         "pass", "已不在學且未確認收訖的學生 3 人（批次 R1132C）：已列入紙本通知名單")
+    # Once the batch's confirmation period has closed (receipt_confirm_to 2025-09-15), no letter is due
+    # (metrics v2): the evidence says so, and still counts the three who never confirmed.
+    school.schedule({"113-1": {"receipt_confirm_to": "2025-09-15"}, "113-2": {"receipt_confirm_to": "2025-09-15"}})
+    school.ingest()
+    assert rule(school, "R-LEFT-MAIL", "2025-09-30")[(113, None)] == (
+        "pass", "no letter due: the confirmation period has closed for the 3 students no longer enrolled "
+                "with unconfirmed receipts (batches R1132C)")
+    assert rule(school, "R-LEFT-MAIL", "2025-09-30", zh=True)[(113, None)] == (
+        "pass", "無需寄發：已不在學且未確認收訖的學生 3 人，其收訖確認期間已結束（批次 R1132C）")
+    # Before the period closes the same three are on the mail list.
+    assert rule(school, "R-LEFT-MAIL", "2025-09-14")[(113, None)][1].startswith("3 students no longer enrolled")
 
 
 def test_left_mail_without_a_roster_is_unknown(school: School) -> None:
