@@ -132,3 +132,58 @@ def test_reconciliation_leads_with_actions_and_counts_each_mail_student_once(dem
     assert english, "the demo school has explained discrepancies"
     assert (html.escape(english[0][0]) in shown) == (lang == "en")
     assert t.column("explanation_zh") not in shown
+
+
+def _run_shown(name: str, db: Path, folder: Path, extra: str) -> str:
+    """Run one notebook (nbclient, its parameters cell extended by `extra`) in `folder`: its HTML outputs."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    nb.cells[1].source += f"\ndb = {str(db)!r}\n{extra}"
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    return "\n".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code"
+                     for o in c.outputs)
+
+
+def test_the_mail_students_are_the_same_in_every_report(demo_school, tmp_path):
+    """metrics v2: the paper-mail list is one line per student, and every report and the briefing count
+    the same students. On 2026-04-10 the demo school's 114-1 confirmation period is still open and
+    students who left have not confirmed: the reconciliation headline, its Excel list, the briefing's
+    headline and the briefing's R-LEFT-MAIL evidence all give paper_mail's count."""
+    from python_calamine import CalamineWorkbook
+
+    from lpdata import connect
+    from lpdata.report import i18n
+
+    _, db, _ = demo_school
+    as_of = "2026-04-10"
+    con = connect(db, as_of=as_of, rules_file=False)
+    try:
+        students = con.execute("SELECT count(*) FROM paper_mail").fetchall()[0][0]
+        distinct = con.execute("SELECT count(DISTINCT national_id_hash) FROM receipt_confirmation "
+                               "WHERE mail_needed").fetchall()[0][0]
+    finally:
+        con.close()
+    assert students >= 3, "the demo school has students to mail on 2026-04-10 (enough to show in a briefing)"
+    assert students == distinct
+    t = i18n.strings("zh-TW")
+
+    def headline(shown: str) -> int:
+        found = re.search(r'<div class="lp-value">([\d,]+)</div><div class="lp-label">'
+                          + re.escape(html.escape(t("h.mail_needed"))) + "<", shown)
+        assert found is not None, "no paper-mail headline"
+        return int(found.group(1).replace(",", ""))
+
+    recon = tmp_path / "reconciliation"
+    recon.mkdir()
+    shown = _run_shown("reconciliation", db, recon, f"as_of = {as_of!r}")
+    assert headline(shown) == students
+    rows = CalamineWorkbook.from_path(str(recon / "paper_mail.xlsx")).get_sheet_by_name(t("sheet.mail")).to_python()
+    assert len(rows) - 1 == students
+    assert len({tuple(r) for r in rows[1:]}) == students  # one line per student
+
+    briefing = tmp_path / "briefing"
+    briefing.mkdir()
+    shown = _run_shown("taskforce_briefing", db, briefing, f"as_of = {as_of!r}")
+    assert headline(shown) == students
+    assert f"已不在學且未確認收訖的學生 {students} 人" in shown  # the compliance evidence (R-LEFT-MAIL)
