@@ -315,7 +315,6 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "index.reader.taskforce.about": ("會議用簡報：不列任何學生，可印出分發。", "The meeting briefing: no student is named; ready to print."),
     "index.reader.other": ("其他報表", "Other reports"),
     "index.reader.other.about": ("計畫中其他的報表。", "The plan's other reports."),
-    "index.effectiveness": ("人員成效評核（限校內人員）", "Staff effectiveness review (staff only)"),
     "index.class": ("班級", "Class"),
     "index.class_name": ("{class_name} 班", "Class {class_name}"),
     "index.teacher": ("導師", "Homeroom teacher"),

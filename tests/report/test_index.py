@@ -132,7 +132,7 @@ def test_the_index_groups_the_latest_reports_by_reader(tmp_path: Path) -> None:
     # the office: the school reports in READERS order, the staff-only effectiveness review among them
     titles = re.findall(r"<td>(?:<a [^>]*>)?([^<]+)(?:</a>)?</td>\s*<td>113 學年度", office)
     assert titles == ["全校學習歷程檔案上傳概況", "課程學習成果待認證追蹤", "勾選、提交、收訖與確認對帳", "匯入資料品質",
-                      "人員成效評核（限校內人員）"]
+                      "成效評核：各職務人員指標"]
     assert [r for _, notebooks in READERS for r in notebooks if r == "effectiveness"]
     assert "discrepancies.xlsx</a>" in office and "paper_mail.xlsx</a>" in office
     assert "gone.xlsx" not in office           # a file no longer there is not linked
