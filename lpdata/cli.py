@@ -180,6 +180,16 @@ def _zh_frame(frame: pl.DataFrame, view: str) -> pl.DataFrame:
     def label(column: str) -> Callable[[object], str]:
         return lambda code: value_label(column, code, zh=True)
 
+    if {"reason", "example_row", "example_row_number"} <= set(frame.columns):
+        # data_quality's example is stored English (the loader's texts); its parts give the Chinese,
+        # as the data-quality report writes it (one catalogue: report/dq_text).
+        from .report.dq_text import encoding_label, example_zh
+
+        frame = frame.with_columns(pl.Series("example_row", [example_zh(r) for r in frame.iter_rows(named=True)],
+                                             dtype=pl.String))
+        if "encoding" in frame.columns:
+            frame = frame.with_columns(pl.col("encoding").map_elements(encoding_label, return_dtype=pl.String))
+
     coded = []
     for name, dtype in zip(frame.columns, frame.dtypes):
         if dtype == pl.Boolean or has_values(name):

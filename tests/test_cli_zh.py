@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from lpdata.contract import ALL_KINDS
-from lpdata.labels import VIEW_NAMES
+from lpdata.labels import VIEW_NAMES, zh_labels
 from lpdata.views import BASE_TABLES, public_views
 from tests.test_messages import latin_words
 
@@ -79,6 +79,10 @@ def test_status_query_and_purge_in_chinese(loaded: Path, key_file: Path) -> None
     rows = list(csv.DictReader(io.StringIO(labelled.stdout)))
     assert {r["原因"] for r in rows} >= {"身分證號格式或檢查碼錯誤", "日期無法辨識或不存在"}
     assert {r["名冊別"] for r in rows} >= {"學生名冊", "課程學習成果"}
+    # The example in Chinese too (stored English, written from its parts), the encoding as staff say it.
+    examples = [r[zh_labels("data_quality", ["example_row"])["example_row"]] for r in rows if r["原因"]]
+    assert examples and all(e.startswith("第 ") and "expected" not in e and "row" not in e for e in examples)
+    assert {r[zh_labels("data_quality", ["encoding"])["encoding"]] for r in rows} <= {"UTF-8", "UTF-8（含 BOM）", "Big5", ""}
 
 
 def test_a_rejected_ingest_in_chinese(export_folder: Path, tmp_path: Path, key_file: Path) -> None:
