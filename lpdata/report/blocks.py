@@ -71,7 +71,7 @@ body.jp-Notebook{max-width:none;margin:0;padding:0}
 .lp-page table.lp-table td:not(.lp-n){white-space:normal;word-break:keep-all}
 .lp-page table.lp-table td.lp-wrap{min-width:8em;word-break:normal;overflow-wrap:anywhere}
 .lp-page table.lp-table th[title]{text-decoration:none}
-.jp-RenderedSVG img,.jp-RenderedImage img,.lp-page img{max-width:100%!important;max-height:225mm;width:auto;
+.jp-RenderedSVG img,.jp-RenderedImage img,.lp-page img{max-width:100%!important;max-height:195mm;width:auto;
 height:auto!important}
 .lp-notes{font-size:7.5pt;margin-top:.8em}.lp-notes ol{margin:.2em 0;padding-left:1.6em}
 }
