@@ -284,7 +284,8 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "target_is": ("目標 {target}", "target {target}"),
     # --- data_quality
     "data_quality.title": ("匯入資料品質", "Data quality of the loaded exports"),
-    "data_quality.by_reason": ("隔離列數（依原因）", "Quarantined rows by reason"),
+    "data_quality.by_reason": ("需更正的列數（依原因）：隔離未載入，或標「已載入」者已載入但需在來源更正",
+                                "Rows to correct, by reason: quarantined (not loaded), or marked \"loaded\" (loaded, to be corrected at the source)"),
     "data_quality.files": ("各檔案讀取與隔離", "Every file: read, loaded, quarantined"),
     "data_quality.reasons": ("隔離原因與範例", "Why rows were quarantined, with an example"),
     "data_quality.loaded": ("已載入的資料", "What is loaded"),
