@@ -53,27 +53,19 @@ PUBLIC = {
 AS_OF_WITH_ROWS = {"paper_mail": "2026-04-10"}
 
 
-@pytest.fixture(scope="module")
-def con(demo_school):
-    _, db, _ = demo_school
-    connection = connect(db, rules_file=False)
-    yield connection
-    connection.close()
-
-
 @pytest.mark.parametrize("view", [q for q in load_queries()], ids=lambda q: q.name)
-def test_grain_is_unique_on_the_demo_school(con, view) -> None:
+def test_grain_is_unique_on_the_demo_school(demo_con, view) -> None:
     cols = ", ".join(f'"{c}"' for c in view.grain)
-    total = con.execute(f'SELECT count(*) FROM "{view.name}"').fetchall()[0][0]
-    distinct = con.execute(f'SELECT count(*) FROM (SELECT DISTINCT {cols} FROM "{view.name}")').fetchall()[0][0]
+    total = demo_con.execute(f'SELECT count(*) FROM "{view.name}"').fetchall()[0][0]
+    distinct = demo_con.execute(f'SELECT count(*) FROM (SELECT DISTINCT {cols} FROM "{view.name}")').fetchall()[0][0]
     assert total == distinct, f"{view.name}: {total} rows, {distinct} distinct ({cols})"
 
 
 @pytest.mark.parametrize("view", sorted(PUBLIC))
-def test_public_view_has_its_columns_and_rows(con, demo_school, view: str) -> None:
+def test_public_view_has_its_columns_and_rows(demo_con, demo_school, view: str) -> None:
     names = {q.name for q in load_queries()}
     assert view in names, f"{view}.sql is missing from queries/"
-    cur = con.execute(f'SELECT * FROM "{view}" LIMIT 0')
+    cur = demo_con.execute(f'SELECT * FROM "{view}" LIMIT 0')
     columns = [d[0] for d in cur.description]
     cur.fetchall()
     assert set(PUBLIC[view]) <= set(columns), set(PUBLIC[view]) - set(columns)
@@ -85,14 +77,14 @@ def test_public_view_has_its_columns_and_rows(con, demo_school, view: str) -> No
         finally:
             other.close()
     else:
-        assert con.execute(f'SELECT count(*) FROM "{view}"').fetchall()[0][0] > 0
+        assert demo_con.execute(f'SELECT count(*) FROM "{view}"').fetchall()[0][0] > 0
 
 
 @pytest.mark.parametrize("view", sorted(PUBLIC))
-def test_every_column_has_a_chinese_label(con, view: str) -> None:
+def test_every_column_has_a_chinese_label(demo_con, view: str) -> None:
     from lpdata.labels import zh_labels
 
-    cur = con.execute(f'SELECT * FROM "{view}" LIMIT 0')
+    cur = demo_con.execute(f'SELECT * FROM "{view}" LIMIT 0')
     columns = [d[0] for d in cur.description]
     cur.fetchall()
     labels = zh_labels(view, columns)

@@ -14,7 +14,6 @@ import sys
 
 import pytest
 
-from lpdata import connect
 from lpdata.views import Query, load_queries
 
 PUBLIC = [q for q in load_queries() if not q.name.startswith("_")]
@@ -27,29 +26,21 @@ def order_of(query: Query) -> list[str]:
     return [t.strip() for t in found.group(1).split(",")] if found else [f'"{c}"' for c in query.grain]
 
 
-@pytest.fixture(scope="module")
-def con(demo_school):
-    _, db, _ = demo_school
-    connection = connect(db, rules_file=False)
-    yield connection
-    connection.close()
-
-
 @pytest.mark.parametrize("view", PUBLIC, ids=lambda q: q.name)
-def test_public_view_is_ordered_by_its_grain(con, view: Query) -> None:
+def test_public_view_is_ordered_by_its_grain(demo_con, view: Query) -> None:
     terms = order_of(view)
     named = {t.split()[0].strip('"') for t in terms}
     assert set(view.grain) <= named, f"{view.name}: the order {terms} leaves out grain columns"
-    rows = con.execute(f'SELECT * FROM "{view.name}"').fetchall()
-    ordered = con.execute(f'SELECT * FROM "{view.name}" ORDER BY {", ".join(terms)}').fetchall()
+    rows = demo_con.execute(f'SELECT * FROM "{view.name}"').fetchall()
+    ordered = demo_con.execute(f'SELECT * FROM "{view.name}" ORDER BY {", ".join(terms)}').fetchall()
     assert rows == ordered, f"{view.name}: rows are not in the order {terms}"
 
 
-def test_the_order_check_can_fail(con) -> None:
+def test_the_order_check_can_fail(demo_con) -> None:
     """The comparison above tells an order apart: reversed, the demo school's classes are not in order."""
-    rows = con.execute("SELECT * FROM class_completion").fetchall()
+    rows = demo_con.execute("SELECT * FROM class_completion").fetchall()
     assert len(rows) > 1
-    assert rows != con.execute(
+    assert rows != demo_con.execute(
         "SELECT * FROM class_completion ORDER BY academic_year DESC, semester DESC, class_name DESC").fetchall()
 
 
