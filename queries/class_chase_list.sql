@@ -18,9 +18,10 @@
 -- state. reupload_courses names them (course name, else code) in course-code order.
 -- clo_pending: live CLO items of the term waiting for the course teacher (nothing the student can
 -- do; the homeroom teacher may remind the teacher, whom the dashboard's backlog table names).
+-- The students and their live items of the term are student_uploads' (the same enrolled students and
+-- counts as class_completion); this view adds what they are in.
 WITH clo AS (
     SELECT academic_year, semester, national_id_hash,
-           count(*) AS clo_items,
            count(*) FILTER (WHERE cert_state = 'certified') AS clo_certified,
            count(*) FILTER (WHERE cert_state = 'pending') AS clo_pending,
            count(*) FILTER (WHERE cert_state = 'rejected') AS clo_rejected,
@@ -37,7 +38,6 @@ clo_year AS (
 ),
 mp AS (
     SELECT academic_year, semester, national_id_hash,
-           count(*) AS mp_items,
            count(*) FILTER (WHERE selected) AS mp_selected
     FROM _mp_items
     WHERE live
@@ -74,26 +74,25 @@ students AS (
         e.seat_no,
         e.student_no,
         e.name,
-        coalesce(clo.clo_items, 0) AS clo_items,
+        e.clo_items,
         coalesce(clo.clo_certified, 0) AS clo_certified,
         coalesce(clo.clo_pending, 0) AS clo_pending,
         coalesce(clo.clo_rejected, 0) AS clo_rejected,
         coalesce(clo.clo_selected, 0) AS clo_selected,
         coalesce(cy.clo_selected_year, 0) AS clo_selected_year,
         floor(rule_value('R-CLO-SUBMIT-MAX', 'max_per_year', e.academic_year))::BIGINT AS clo_select_max,
-        coalesce(mp.mp_items, 0) AS mp_items,
+        e.mp_items,
         coalesce(mp.mp_selected, 0) AS mp_selected,
         coalesce(my.mp_selected_year, 0) AS mp_selected_year,
         floor(rule_value('R-MP-SUBMIT-MAX', 'max_per_year', e.academic_year))::BIGINT AS mp_select_max,
         coalesce(r.to_reupload, 0) AS to_reupload,
         r.reupload_courses
-    FROM _enrolment e
+    FROM student_uploads e
     LEFT JOIN clo USING (academic_year, semester, national_id_hash)
     LEFT JOIN clo_year cy USING (academic_year, national_id_hash)
     LEFT JOIN mp USING (academic_year, semester, national_id_hash)
     LEFT JOIN mp_year my USING (academic_year, national_id_hash)
     LEFT JOIN reupload r USING (academic_year, semester, national_id_hash)
-    WHERE e.enrolled
 ),
 flags AS (
     SELECT s.*,
