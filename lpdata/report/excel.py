@@ -25,7 +25,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .i18n import Strings, strings
-from .reconciling import explained
+from .readings import in_language
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "remove_timezone": True}
@@ -202,7 +202,7 @@ def discrepancies(frame: pl.DataFrame, path: str | Path, t: Strings | None = Non
     """Every reconciliation discrepancy: one sheet, to filter by state, kind or batch; the
     explanation in the list's language (explanation_zh for zh-TW)."""
     t = t or strings("zh-TW")
-    return write_sheets(path, {t("sheet.discrepancies"): _ordered(explained(frame, t), DISCREPANCY_COLUMNS)}, t,
+    return write_sheets(path, {t("sheet.discrepancies"): _ordered(in_language(frame, t), DISCREPANCY_COLUMNS)}, t,
                         view="reconciliation")
 
 

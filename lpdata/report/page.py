@@ -37,11 +37,12 @@ from .readings import (
     effectiveness_met_chart,
     effectiveness_per_person,
     effectiveness_table,
+    in_language,
     metric_definitions,
     rates_long,
     rollup,
 )
-from .reconciling import action_numbers, explained, national_due, waiting_numbers
+from .reconciling import action_numbers, national_due, waiting_numbers
 from .session import at_dates, connect, has_view, read
 from .terms import as_of_points, resolve_term, schedule
 
@@ -50,7 +51,8 @@ __all__ = [
     "action_numbers", "ageing", "ageing_order", "as_of_date", "as_of_points", "at_dates", "completion_dates",
     "completion_over_time", "connect", "effectiveness_for_taskforce", "effectiveness_in_aggregate",
     "effectiveness_met_chart", "effectiveness_per_person", "effectiveness_table",
-    "excel_link", "explained", "footnotes", "has_view", "headline", "labelled", "metric_definitions", "min_students",
+    "excel_link", "footnotes", "has_view", "headline", "in_language", "labelled", "metric_definitions",
+    "min_students",
     "national_due", "paragraph", "rate_text", "rates_long", "read", "resolve_term", "rollup", "schedule", "section",
     "small_marker", "suppress_small", "suppressed_note", "suppressed_text", "table", "term_of", "title",
     "waiting_numbers",

@@ -258,10 +258,11 @@ def metric_definitions(frame: pl.DataFrame, t: Strings) -> list[str]:
 
 
 def in_language(frame: pl.DataFrame, t: Strings) -> pl.DataFrame:
-    """A view's rows with each text column that has a Chinese twin (`evidence` and `evidence_zh`)
-    shown in the report's language: in zh-TW the twin's text under the plain name (so the column
-    keeps its label), in English the plain column; the `_zh` twins are dropped either way."""
+    """A view's rows with each text column that has a Chinese twin (`evidence` and `evidence_zh`,
+    `explanation` and `explanation_zh`) shown in the report's language: in zh-TW the twin's text
+    under the plain name (so the column keeps its label; the English where a row has no Chinese
+    text, rather than nothing), in English the plain column; the `_zh` twins are dropped either way."""
     twins = [c for c in frame.columns if c.endswith("_zh") and c[:-3] in frame.columns]
     if t.zh:
-        frame = frame.with_columns(pl.col(c).alias(c[:-3]) for c in twins)
+        frame = frame.with_columns(pl.coalesce(c, c[:-3]).alias(c[:-3]) for c in twins)
     return frame.drop(twins)

@@ -1,5 +1,6 @@
 """The reconciliation report's readings: its headline, split into what needs someone's action and
-what is simply waiting, and the discrepancy explanations in the report's language.
+what is simply waiting (the discrepancy explanations in the report's language are
+`readings.in_language`'s, like every Chinese twin column).
 
 Every figure is a column of `reconciliation_actions` summed over the term's kinds (the view counts
 each row once; this only adds CLO and MP), or the rows of `paper_mail` (one per student)."""
@@ -16,16 +17,6 @@ from .i18n import Strings
 #: reconciliation_actions' columns the headline shows, in order: needing action, then waiting.
 ACTION_COLUMNS = ("to_act_on", "not_received", "not_submitted", "submitted_uncertified", "received_not_submitted")
 WAITING_COLUMNS = ("still_to_submit", "awaiting_receipt")
-
-
-def explained(frame: pl.DataFrame, t: Strings) -> pl.DataFrame:
-    """reconciliation_discrepancies rows with one `explanation`, in the report's language: zh-TW
-    reads `explanation_zh` (the English where a text has no Chinese yet, rather than nothing)."""
-    if "explanation_zh" not in frame.columns:
-        return frame
-    if t.zh:
-        frame = frame.with_columns(pl.coalesce("explanation_zh", "explanation").alias("explanation"))
-    return frame.drop("explanation_zh")
 
 
 def national_due(actions: pl.DataFrame) -> dt.date | None:
