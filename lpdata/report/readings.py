@@ -119,15 +119,7 @@ def effectiveness_table(frame: pl.DataFrame, t: Strings, min_n: int) -> pl.DataF
     """effectiveness rows for display: value and target as text in their unit (where suppressed:
     "<min_n" for a count, "—" for a rate), met as a word."""
     def show(value: float | None, unit: str, suppressed: bool = False) -> str:
-        if suppressed:
-            return suppressed_text(unit, min_n)
-        if value is None:
-            return t("missing")
-        if unit == "rate":
-            return rate_text(value)
-        if unit == "count":
-            return f"{value:,.0f}"
-        return f"{value:,.1f}"
+        return suppressed_text(unit, min_n) if suppressed else _unit_text(value, unit, t)
 
     rows = frame.to_dicts()
     return pl.DataFrame({
