@@ -58,7 +58,7 @@ REPEAT = {"school": 3, "county": 3, "nation": 1}
 #: peak memory at the county scale at most pandas + SQLite's; `report_query_s`: every query a report
 #: runs at the nation scale (one class, one term, the school-wide roll-ups); `full_view_s`: the whole
 #: of these views at the nation scale. The weekly plan's targets are issue 4's, unchanged.
-TARGETS = {
+TARGETS: dict[str, Any] = {
     "ingest_vs_duckdb_utf8": 1.5, "ingest_vs_duckdb_big5": 2.0, "county_memory_vs_pandas": 1.0,
     "nation_ingest_s": 180, "nation_ingest_mb": 4096,
     "view_s": {"school": 0.2}, "report_query_s": {"nation": 5.0},
@@ -121,7 +121,7 @@ def measure(name: str, cmd: list[str], work: Path, env: dict[str, str] | None = 
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([PY, str(BENCH / "measure.py"), str(out), "--", *cmd], check=True,
                    env={**os.environ, **(env or {})})
-    result = json.loads(out.read_text())
+    result: dict[str, Any] = json.loads(out.read_text())
     result["load"] = load()
     if result["returncode"] not in ok:
         tail = out.with_suffix(".log").read_text(errors="replace")[-2000:]
@@ -264,11 +264,12 @@ def views(scale: str, work: Path, repeat: int) -> dict[str, Any]:
     query a report runs. The targets are judged on cold times where there are any."""
     out = work / "views.json"
     log(f"{scale}: views")
-    memory = ["--memory", VIEW_MEMORY[scale]] if VIEW_MEMORY[scale] else []
+    limit_ = VIEW_MEMORY[scale]
+    memory = ["--memory", limit_] if limit_ else []
     m = measure("views", [PY, str(BENCH / "contenders.py"), "views", str(work / "lp.duckdb"), str(out),
                           "--repeat", str(max(repeat, 3) if scale != "nation" else 1),
                           "--timeout", str(VIEW_TIMEOUT[scale]), *memory], work)
-    result = json.loads(out.read_text())
+    result: dict[str, Any] = json.loads(out.read_text())
     result["process"] = {k: m[k] for k in ("wall_s", "peak_rss_mb", "load")}
     return result
 
