@@ -65,7 +65,8 @@ report: demo
 
 # Benchmarks: demo exports at each scale, lp ingest against DuckDB and pandas, every view, the
 # weekly plan; bench/results.json and the table in bench/README.md. SCALES=school,county by
-# default; NATION=1 adds the nation (550,000 students: minutes, ~8 GB under build/bench/).
+# default; NATION=1 adds the nation (550,000 students: minutes, ~8 GB under build/bench/); LIMIT=1
+# also measures DuckDB typing inside its own scan against its bare read (bench/limit.py).
 SCALES ?= school,county
 BENCH_STAMP := $(VENV)/.bench-stamp
 $(BENCH_STAMP): $(STAMP)
@@ -73,7 +74,7 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python bench/run.py --scales $(SCALES) $(if $(NATION),--nation) $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --scales $(SCALES) $(if $(NATION),--nation) $(if $(LIMIT),--limit) $(BENCH_ARGS)
 
 # JupyterLab on the notebooks, with LP_DB pointing at the demo school (built if missing). No flags
 # to know: as root (a container, a fresh VM) it adds --allow-root, which jupyter requires there;
