@@ -1,7 +1,7 @@
 """Prove that a change altered nothing a user sees: dump every table and view, then compare two dumps.
 
-    python bench/equivalence.py dump DB OUT_DIR [--as-of DATE ...] [--no-views]
-    python bench/equivalence.py compare DIR_A DIR_B [--rows 5]
+    python bench/equivalence.py dump DB OUT_DIR [--as-of DATE ...] [--no-views] [--no-tables] [--view NAME ...]
+    python bench/equivalence.py compare DIR_A DIR_B [--rows 5] [--common]
 
 `dump` copies the database to a temporary file (the original is never opened, so a running `lp`
 or a lock does not matter), then writes:
@@ -126,7 +126,7 @@ def dump_tables(copy: Path, out: Path) -> dict[str, Any]:
     return entries
 
 
-def dump_views(copy: Path, out: Path, as_of: str) -> dict[str, Any]:
+def dump_views(copy: Path, out: Path, as_of: str, only: set[str] | None = None) -> dict[str, Any]:
     """Every view of queries/ as of `as_of` ('default': lp's own choice), rows in the view's order."""
     import pyarrow.parquet as pq
 
@@ -145,6 +145,8 @@ def dump_views(copy: Path, out: Path, as_of: str) -> dict[str, Any]:
         except duckdb.Error:
             day = "?"
         for query in load_queries():
+            if only is not None and query.name not in only:
+                continue
             t = time.perf_counter()
             rel = con.sql(f"SELECT * FROM {_quote(query.name)}")
             columns = [[c, str(ty)] for c, ty in zip(rel.columns, rel.types, strict=True)]
@@ -163,7 +165,9 @@ def dump_views(copy: Path, out: Path, as_of: str) -> dict[str, Any]:
     return entries
 
 
-def dump(db: Path, out: Path, as_of: list[str], views: bool) -> int:
+def dump(db: Path, out: Path, as_of: list[str], views: bool, tables: bool = True,
+         only: set[str] | None = None) -> int:
+    """`only`: these views of queries/ alone (None: every one)."""
     if not db.is_file():
         print(f"no database at {db}", file=sys.stderr)
         return 2
@@ -176,7 +180,7 @@ def dump(db: Path, out: Path, as_of: list[str], views: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="lp-equiv-") as tmp:
         copy = _copy_db(db, Path(tmp))
         t = time.perf_counter()
-        entries = dump_tables(copy, out)
+        entries = dump_tables(copy, out) if tables else {}
         print(f"tables: {len(entries)} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         if views:
             import lpdata
@@ -185,7 +189,7 @@ def dump(db: Path, out: Path, as_of: list[str], views: bool) -> int:
             manifest["as_of"] = as_of
             for day in as_of:
                 t = time.perf_counter()
-                entries |= dump_views(copy, out, day)
+                entries |= dump_views(copy, out, day, only)
                 print(f"  in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     manifest["entries"] = entries
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -245,7 +249,8 @@ def _differences(a: Path, b: Path, kind: str, show: int) -> list[str]:
         con.close()
 
 
-def compare(dir_a: Path, dir_b: Path, show: int) -> int:
+def compare(dir_a: Path, dir_b: Path, show: int, common: bool = False) -> int:
+    """`common`: only what both dumps hold (a dump of some views against a full one)."""
     man_a, man_b = _load_manifest(dir_a), _load_manifest(dir_b)
     ent_a, ent_b = man_a["entries"], man_b["entries"]
     same = differs = missing = 0
@@ -254,6 +259,8 @@ def compare(dir_a: Path, dir_b: Path, show: int) -> int:
     for name in sorted(set(ent_a) | set(ent_b), key=lambda n: (ent_a.get(n, ent_b.get(n))["kind"] == "view", n)):
         a, b = ent_a.get(name), ent_b.get(name)
         kind = (a or b or {}).get("kind", "?")
+        if (a is None or b is None) and common:
+            continue
         if a is None or b is None:
             missing += 1
             print(f"MISSING  {kind} {name}: only in {'B' if a is None else 'A'}")
@@ -276,6 +283,9 @@ def compare(dir_a: Path, dir_b: Path, show: int) -> int:
         for line in _differences(dir_a / a["file"], dir_b / b["file"], kind, show):
             print("  " + line)
     print(f"{same} same, {differs} differ, {missing} missing")
+    if same + differs == 0:  # nothing compared is no proof of anything
+        print("nothing compared: the two dumps hold no table or view in common")
+        return 1
     return 0 if differs == 0 and missing == 0 else 1
 
 
@@ -288,14 +298,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--as-of", action="append", default=None,
                    help="a date (YYYY-MM-DD) or 'default'; may repeat (default: default only)")
     p.add_argument("--no-views", action="store_true", help="tables only (no lpdata needed)")
+    p.add_argument("--no-tables", action="store_true", help="views only")
+    p.add_argument("--view", action="append", default=None, help="only this view of queries/; may repeat")
     p = sub.add_parser("compare", help="compare two dumps; exit 0 only when all the same")
     p.add_argument("dir_a", type=Path)
     p.add_argument("dir_b", type=Path)
     p.add_argument("--rows", type=int, default=5, help="rows shown of each side where they differ")
+    p.add_argument("--common", action="store_true",
+                   help="compare only what both dumps hold (e.g. a dump of a few views against a baseline)")
     args = ap.parse_args(argv)
     if args.what == "dump":
-        return dump(args.db, args.out, args.as_of or ["default"], views=not args.no_views)
-    return compare(args.dir_a, args.dir_b, args.rows)
+        return dump(args.db, args.out, args.as_of or ["default"], views=not args.no_views,
+                    tables=not args.no_tables, only=set(args.view) if args.view else None)
+    return compare(args.dir_a, args.dir_b, args.rows, args.common)
 
 
 if __name__ == "__main__":

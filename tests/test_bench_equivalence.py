@@ -65,6 +65,9 @@ def test_a_changed_row_and_a_missing_table_are_found(tmp_path: Path, capsys: pyt
     assert "乙" in out and "丙" in out
     assert "MISSING  table extra: only in B" in out
     assert "ingest_runs" not in out
+    assert equivalence.main(["compare", str(tmp_path / "da"), str(tmp_path / "db"), "--common"]) == 1
+    out = capsys.readouterr().out
+    assert "DIFFERS  table items" in out and "extra" not in out  # --common: what both hold
 
 
 def test_views_of_an_lp_database_are_dumped_and_a_changed_row_is_found(
