@@ -236,7 +236,7 @@ def views(db: Path, out: Path, repeat: int, timeout: float, memory: str | None) 
     try:
         day = as_of_date(con)
         term = [day.year - 1911, 1] if day.month >= 8 else [day.year - 1912, 1 if day.month == 1 else 2]
-        ensure_views(con, ["class_completion"], materialise=False)
+        ensure_views(con, ["class_completion"])
         first = con.execute("SELECT min(class_name) FROM class_completion WHERE academic_year = ? AND semester = ?",
                             term).fetchall()[0][0]
     finally:
