@@ -8,7 +8,9 @@ A term runs from 1 August (semester 1) or 1 February (semester 2); 學年度 is 
 its semester 1 begins (AD − 1911). January still belongs to semester 1 of the year before.
 
 A connection answers as of the date in its temp table `lp_as_of` (`set_as_of`); every view reads it
-when queried, so moving a connection to another date recreates nothing.
+when queried, so moving a connection to another date recreates no view, except the building blocks
+`lpdata.views` materialised for one date: `set_as_of` points those at their plain SQL, or back at
+their table on its own date (docs/views.md, "Materialised building blocks").
 """
 
 from __future__ import annotations
