@@ -148,14 +148,16 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def views(db: Path, out: Path, repeat: int, timeout: float, memory: str | None) -> None:
+def views(db: Path, out: Path, repeat: int, timeout: float, memory: str | None,
+          only: set[str] | None = None) -> None:
     """Connecting (every view, and only the base), then every view of queries/ as a report meets
     it: a fresh `connect(db, views=())`, the view made ready (`ensure_views`: its building blocks
     materialised for the as-of date) and its rows fetched, `cold`; then `repeat - 1` more times on
     that connection, `warm`. `first_s` is the cold run, `median_s` the median of all runs. Then the
     notebooks' queries (REPORT_QUERIES) the same way, and the class dashboards' curve (`at_dates`
     over AT_DATES_WEEKS weekly dates). A view still running after `timeout` seconds is interrupted
-    and recorded as such; one that runs out of memory (`memory`: DuckDB's limit) too."""
+    and recorded as such; one that runs out of memory (`memory`: DuckDB's limit) too. `only`: just
+    these views and notebook queries (by name), for a quick look."""
     import datetime as dt
     import threading
 
@@ -223,6 +225,8 @@ def views(db: Path, out: Path, repeat: int, timeout: float, memory: str | None) 
 
     timings: dict[str, object] = {}
     for q in load_queries():
+        if only is not None and q.name not in only:
+            continue
         con = fresh()
         try:
             timings[q.name] = entry = runs(con, f'SELECT * FROM "{q.name}"', [])
@@ -243,6 +247,8 @@ def views(db: Path, out: Path, repeat: int, timeout: float, memory: str | None) 
         con.close()
     reports: dict[str, object] = {}
     for name, (needs, sql) in REPORT_QUERIES.items():
+        if only is not None and name not in only:
+            continue
         params: list[object] = [] if not needs else [*term, first] if needs == "term+class" else list(term)
         con = fresh()
         try:
@@ -287,13 +293,15 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--timeout", type=float, default=600)
     p.add_argument("--memory", default=None, help="DuckDB memory_limit for the views (default DuckDB's)")
+    p.add_argument("--only", default=None, help="comma-separated views and notebook queries to measure (default all)")
     args = ap.parse_args()
     if args.what == "duckdb-raw":
         duckdb_raw(args.folder, args.db, args.encoding)
     elif args.what == "pandas-sqlite":
         pandas_sqlite(args.folder, args.db, args.encoding)
     else:
-        views(args.db, args.out, args.repeat, args.timeout, args.memory)
+        views(args.db, args.out, args.repeat, args.timeout, args.memory,
+              set(args.only.split(",")) if args.only else None)
 
 
 if __name__ == "__main__":
