@@ -165,10 +165,11 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
                  materialise: bool | None = None) -> dt.date:
     """Create the as-of setting, the rules in force and every view on this connection; returns the
     as-of date. `rules_file`: True reads `parameters/rules.yaml` if present; a path that file.
-    `views`: only these views of queries/ (and those they read), their building blocks
-    materialised for the as-of date; None: every one, none materialised (`ensure_views` does it
-    as a query needs them). `materialise`: whether `ensure_views` may materialise building blocks
-    on this connection; None: only on a read-only one (whose data cannot change under them).
+    `views`: only these views of queries/ (and those they read); None: every one. Either way
+    plain: `ensure_views` materialises building blocks as a query needs them (a caller that reads
+    once, as `lp query` and the runner's class list do, is quicker with the plain SQL and its
+    filters pushed down). `materialise`: whether `ensure_views` may materialise building blocks on
+    this connection; None: only on a read-only one (whose data cannot change under them).
     The current state of each kind, the rules and `lp_as_of` are always created."""
     day = parse_as_of(as_of) or newest_export_or_today(con)
     _reset_materialised(con, _read_only(con) if materialise is None else materialise)
@@ -191,7 +192,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
         for query in load_queries():
             _create_view(con, query)
     else:
-        ensure_views(con, views)
+        ensure_views(con, views, materialise=False)
     return day
 
 
@@ -336,9 +337,9 @@ def connect(db_path: str | Path, as_of: dt.date | str | None = None, *,
     """A DuckDB connection to the database with every view ready, as of `as_of` (default: the
     newest export time loaded). `rules_file`: the school's rules overrides (default
     `parameters/rules.yaml` when present; False for the shipped defaults and ingested rules only).
-    `views`: only these views of queries/ and those they read (`ensure_views` adds more later),
-    their building blocks materialised; the default, every one, plain. `materialise`: see
-    `create_views` (None: on a read-only connection)."""
+    `views`: only these views of queries/ and those they read (`ensure_views` adds more later,
+    and materialises the building blocks a query reads); the default, every one. `materialise`:
+    see `create_views` (None: on a read-only connection)."""
     con = open_db(Path(db_path), read_only=read_only)
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
