@@ -203,6 +203,9 @@ def _tune(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET disabled_optimizers = 'projection_pullup'")
     except duckdb.Error:  # a DuckDB without that pass
         pass
+    # DuckDB draws a progress bar on stdout once a query runs past 2 s (a county's reconciliation, or
+    # any view on a busy machine): it lands in `lp query --format csv` output and in notebooks' cells.
+    con.execute("SET enable_progress_bar = false")
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, query: Query) -> None:
