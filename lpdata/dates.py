@@ -8,7 +8,9 @@ A term runs from 1 August (semester 1) or 1 February (semester 2); 學年度 is 
 its semester 1 begins (AD − 1911). January still belongs to semester 1 of the year before.
 
 A connection answers as of the date in its temp table `lp_as_of` (`set_as_of`); every view reads it
-when queried, so moving a connection to another date recreates nothing.
+when queried, so moving a connection to another date recreates no view, except the building blocks
+`lpdata.views` materialised for one date: `set_as_of` points those at their plain SQL, or back at
+their table on its own date (docs/views.md, "Materialised building blocks").
 """
 
 from __future__ import annotations
@@ -153,11 +155,30 @@ def default_as_of(db: Path) -> dt.date:
     return day
 
 
+#: The temp table where `lpdata.views` records the building blocks it materialised on a connection
+#: (name, the as-of date the table was built for, the view's plain SQL, the SQL reading the table,
+#: and whether the view reads the table now). Absent: nothing is materialised.
+MATERIALISED = "lp_materialised"
+_HAS_MATERIALISED = ("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = '"
+                     + MATERIALISED + "'")
+_TO_REPOINT = ("SELECT name, CASE WHEN as_of = ? THEN stored_sql ELSE plain_sql END, as_of = ? FROM "
+               + MATERIALISED + " WHERE pointed IS DISTINCT FROM (as_of = ?) ORDER BY name")
+_POINTED = "UPDATE " + MATERIALISED + " SET pointed = ? WHERE name = ?"
+
+
 def set_as_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> None:
     """Point every view of this connection at another as-of date (they read `lp_as_of` when
-    queried, so no view needs recreating)."""
+    queried, so no view needs recreating). A building block `lpdata.views` materialised for
+    another date goes back to its plain SQL here, and one built for `day` reads its table again:
+    a table is only ever read on the date it was built for, whoever moves the date."""
     con.execute("CREATE OR REPLACE TEMP TABLE lp_as_of AS SELECT ?::DATE AS as_of, "
                 "(?::DATE + INTERVAL 1 DAY)::TIMESTAMP AS as_of_end", [day, day])
+    if not con.execute(_HAS_MATERIALISED).fetchall()[0][0]:
+        return
+    for name, sql, pointed in con.execute(_TO_REPOINT, [day, day, day]).fetchall():
+        # names come from queries/ file names (identifiers), the SQL from the files themselves
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+        con.execute(_POINTED, [pointed, name])
 
 
 def as_of_date(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -167,5 +188,5 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> dt.date:
     return value
 
 
-__all__ = ["AS_OF_FORMAT", "Term", "as_of_date", "default_as_of", "newest_export", "newest_export_or_today",
-           "parse_as_of", "set_as_of", "term_columns", "term_of"]
+__all__ = ["AS_OF_FORMAT", "MATERIALISED", "Term", "as_of_date", "default_as_of", "newest_export",
+           "newest_export_or_today", "parse_as_of", "set_as_of", "term_columns", "term_of"]

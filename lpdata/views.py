@@ -26,7 +26,7 @@ import duckdb
 
 from . import rules
 from .contract import ALL_KINDS
-from .dates import newest_export_or_today, parse_as_of, set_as_of
+from .dates import MATERIALISED, as_of_date, newest_export_or_today, parse_as_of, set_as_of
 from .errors import LpdataError, StoreError, UnknownViewError
 from .fold_width import define_functions
 from .store import CURRENT_SNAPSHOTS, open_db, stored_columns, table_name
@@ -37,6 +37,15 @@ MACROS_FILE = "_macros.sql"
 _HEADER = re.compile(r"^--\s*(grain|owner|meaning)\s*:\s*(.+?)\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _STRING = re.compile(r"'(?:[^']|'')*'")
+
+#: The building blocks worth computing once per connection and as-of date (docs/views.md,
+#: "Materialised building blocks"): each is read by several views, or several times by one, and
+#: each view re-planned and re-computed it; `_compliance_people` and `_compliance_records` are a
+#: few dozen rows whose plans (hundreds of operators) cost more to plan than to keep. Building blocks
+#: only: they have no ORDER BY, so a table gives them no order they lacked.
+MATERIALISE = ("_enrolment", "_clo_items", "_mp_items", "_portfolio_items", "_receipt_matches",
+               "_compliance_items", "_compliance_people", "_compliance_records")
+MATERIALISED_PREFIX = "lp_mat_"
 
 #: Tables users may read directly with `lp query` beside the views.
 BASE_TABLES = ("snapshots", "snapshot_files", "snapshot_partitions", "quarantine", "ingest_runs",
@@ -152,12 +161,18 @@ def _current_view_sql(kind_name: str, table: str, columns: list[str]) -> str:
 
 
 def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None = None,
-                 rules_file: Path | bool | None = True, views: Iterable[str] | None = None) -> dt.date:
+                 rules_file: Path | bool | None = True, views: Iterable[str] | None = None,
+                 materialise: bool | None = None) -> dt.date:
     """Create the as-of setting, the rules in force and every view on this connection; returns the
     as-of date. `rules_file`: True reads `parameters/rules.yaml` if present; a path that file.
-    `views`: only these views of queries/ (and those they read); None: every one. The current
-    state of each kind, the rules and `lp_as_of` are always created."""
+    `views`: only these views of queries/ (and those they read); None: every one. Either way
+    plain: `ensure_views` materialises building blocks as a query needs them (a caller that reads
+    once, as `lp query` and the runner's class list do, is quicker with the plain SQL and its
+    filters pushed down). `materialise`: whether `ensure_views` may materialise building blocks on
+    this connection; None: only on a read-only one (whose data cannot change under them).
+    The current state of each kind, the rules and `lp_as_of` are always created."""
     day = parse_as_of(as_of) or newest_export_or_today(con)
+    _reset_materialised(con, _read_only(con) if materialise is None else materialise)
     set_as_of(con, day)
     con.execute("CREATE OR REPLACE TEMP VIEW current_snapshots AS " + CURRENT_SNAPSHOTS)
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -177,7 +192,7 @@ def create_views(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | str | None 
         for query in load_queries():
             _create_view(con, query)
     else:
-        ensure_views(con, views)
+        ensure_views(con, views, materialise=False)
     return day
 
 
@@ -188,6 +203,9 @@ def _tune(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET disabled_optimizers = 'projection_pullup'")
     except duckdb.Error:  # a DuckDB without that pass
         pass
+    # DuckDB draws a progress bar on stdout once a query runs past 2 s (a county's reconciliation, or
+    # any view on a busy machine): it lands in `lp query --format csv` output and in notebooks' cells.
+    con.execute("SET enable_progress_bar = false")
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, query: Query) -> None:
@@ -198,11 +216,12 @@ def _create_view(con: duckdb.DuckDBPyConnection, query: Query) -> None:
                           file=query.path) from exc
 
 
-def ensure_views(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
+def ensure_views(con: duckdb.DuckDBPyConnection, names: Iterable[str], *, materialise: bool = True) -> None:
     """Create the views of queries/ among `names`, and every view they read, that this connection
     does not have yet (names that are no view of queries/ are ignored). Creating a view costs DuckDB
     a bind of its whole query, views read included: every view at once takes 0.5–1 s, while a
-    report reads two or three of them."""
+    report reads two or three of them. `materialise`: also build the building blocks (MATERIALISE)
+    those views read, for the connection's as-of date, where the connection allows it."""
     queries = load_queries()
     by_name = {q.name: q for q in queries}
     wanted = {n for n in names if n in by_name}
@@ -211,17 +230,96 @@ def ensure_views(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
     present = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name IN "
         "(SELECT unnest(?::VARCHAR[]))", [sorted(by_name)]).fetchall()}
-    needed: set[str] = set()
+    closure = _closure(queries, frozenset(wanted))
+    for query in queries:  # already in dependency order
+        if query.name in closure and query.name not in present:
+            _create_view(con, query)
+    if materialise:
+        _materialise(con, queries, closure)
+
+
+@lru_cache(maxsize=64)
+def _closure(queries: tuple[Query, ...], wanted: frozenset[str]) -> frozenset[str]:
+    """`wanted` and every view they read, directly or not."""
+    deps = _dependencies(queries)
+    seen: set[str] = set()
     todo = list(wanted)
     while todo:
         name = todo.pop()
-        if name in needed or name in present:
+        if name not in seen:
+            seen.add(name)
+            todo.extend(deps[name])
+    return frozenset(seen)
+
+
+# --- materialised building blocks (docs/views.md) ------------------------------------------------
+# A block's view reads its temp table `lp_mat_<name>` only while the table was built for the
+# connection's current as-of date: `dates.set_as_of` points the view back at its plain SQL when the
+# date moves (and at the table again when it comes back), and the view's own guard raises rather
+# than answer from a table of another date, should `lp_as_of` be changed behind set_as_of's back.
+_REGISTRY_COLUMNS = "(name VARCHAR, as_of DATE, plain_sql VARCHAR, stored_sql VARCHAR, pointed BOOLEAN)"
+_GUARD = ("SELECT * FROM \"{table}\" WHERE (SELECT CASE WHEN count(*) = 1 THEN true ELSE "
+          "error('the materialised view {name} was built for another as-of date: call set_as_of') END "
+          "FROM " + MATERIALISED + " m, lp_as_of a WHERE m.name = '{name}' AND m.as_of = a.as_of)")
+
+
+def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database is read-only: its data cannot change under a table built from it."""
+    row = con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return bool(row and row[0][0])
+
+
+def _reset_materialised(con: duckdb.DuckDBPyConnection, enabled: bool) -> None:
+    """Drop every materialised table (the views are about to be recreated, plain); keep an empty
+    registry when materialising is `enabled`, none otherwise."""
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                   [MATERIALISED]).fetchall()[0][0]:
+        for (name,) in con.execute(f"SELECT name FROM {MATERIALISED}").fetchall():
+            con.execute(f'DROP TABLE IF EXISTS "{MATERIALISED_PREFIX}{name}"')
+    con.execute(f"DROP TABLE IF EXISTS {MATERIALISED}")
+    if enabled:
+        con.execute(f"CREATE TEMP TABLE {MATERIALISED} {_REGISTRY_COLUMNS}")
+
+
+def _registry(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[dt.date, bool]] | None:
+    """name -> (as-of date its table was built for, whether its view reads the table now); None
+    where materialising is off on this connection."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                       [MATERIALISED]).fetchall()[0][0]:
+        return None
+    return {name: (day, bool(pointed)) for name, day, pointed in
+            con.execute(f"SELECT name, as_of, pointed FROM {MATERIALISED}").fetchall()}
+
+
+def materialised(con: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
+    """The blocks materialised on this connection and the as-of date each table was built for
+    (empty where materialising is off)."""
+    return {name: day for name, (day, _) in (_registry(con) or {}).items()}
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, queries: tuple[Query, ...], names: frozenset[str]) -> None:
+    """Build the tables of the blocks among `names` not yet built for the current as-of date, each
+    from its plain view (which reads the blocks it needs, already built: dependency order)."""
+    todo = [q for q in queries if q.name in names and q.name in MATERIALISE]
+    if not todo:
+        return
+    built = _registry(con)
+    if built is None:
+        return  # materialising is off on this connection
+    day = as_of_date(con)
+    for query in todo:
+        old = built.get(query.name)
+        if old is not None and old[0] == day:
             continue
-        needed.add(name)
-        todo.extend(_dependencies(queries)[name])
-    for query in queries:  # already in dependency order
-        if query.name in needed:
+        table = MATERIALISED_PREFIX + query.name
+        # Forget the old table first: should the build fail, the view stays plain (always right).
+        con.execute(f"DELETE FROM {MATERIALISED} WHERE name = ?", [query.name])
+        if old is not None and old[1]:  # still reading a table of another date (set_as_of interrupted)
             _create_view(con, query)
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM "{query.name}"')
+        stored = _GUARD.format(table=table, name=query.name)
+        con.execute(f"INSERT INTO {MATERIALISED} VALUES (?, ?, ?, ?, true)", [query.name, day, query.sql, stored])
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{query.name}" AS {stored}')
 
 
 @lru_cache(maxsize=8)
@@ -238,18 +336,19 @@ def views_in(sql: str) -> set[str]:
 
 def connect(db_path: str | Path, as_of: dt.date | str | None = None, *,
             read_only: bool = True, rules_file: Path | bool | None = True,
-            views: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
+            views: Iterable[str] | None = None, materialise: bool | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to the database with every view ready, as of `as_of` (default: the
     newest export time loaded). `rules_file`: the school's rules overrides (default
     `parameters/rules.yaml` when present; False for the shipped defaults and ingested rules only).
-    `views`: only these views of queries/ and those they read (`ensure_views` adds more later);
-    the default, every one."""
+    `views`: only these views of queries/ and those they read (`ensure_views` adds more later,
+    and materialises the building blocks a query reads); the default, every one. `materialise`:
+    see `create_views` (None: on a read-only connection)."""
     con = open_db(Path(db_path), read_only=read_only)
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "snapshots" not in tables:
             raise StoreError("the database has no lp tables yet; run `lp ingest` first", file=db_path)
-        create_views(con, as_of=as_of, rules_file=rules_file, views=views)
+        create_views(con, as_of=as_of, rules_file=rules_file, views=views, materialise=materialise)
     except BaseException:
         con.close()
         raise
