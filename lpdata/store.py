@@ -617,6 +617,12 @@ class AheadWriter:
         return self._hashes[kind]
 
     def write(self, export: Export, snapshot_id: int, file_id: int) -> None:
+        """Append an export's rows with the ids it will most likely get. Ids another export of its
+        kind was written with (two guesses made as more files were read) are replaced by ids no
+        row can have (negative), so that `_correct_ids` tells every export's rows apart."""
+        kind = export.kind.name
+        if (snapshot_id, file_id) in {ids for (_, k), ids in self.written.items() if k == kind}:
+            snapshot_id = file_id = -1 - len(self.written)
         insert_rows(self.con, export.kind, export.rows, snapshot_id, file_id)
         self.written[ahead_key(export)] = (snapshot_id, file_id)
 
