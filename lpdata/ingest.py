@@ -98,7 +98,7 @@ class ReadListener(Protocol):
 
     def planned(self, files: Sequence[Path]) -> None: ...
 
-    def read(self, index: int, result: list[Export] | LpdataError) -> None: ...
+    def done(self, index: int, result: list[Export] | LpdataError) -> None: ...
 
 
 def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
@@ -128,7 +128,7 @@ def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
                 f"could not be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
                 f"at {Path(last.filename).name}:{last.lineno})", file=path)
         if listener is not None:
-            listener.read(i, got)
+            listener.done(i, got)
         return got
 
     if listener is not None:
@@ -224,10 +224,11 @@ class _WriteAhead:
     and big files are read one at a time: a core is free for it). The result is that of writing
     everything after the reading, which `write_exports` still does for the rest:
 
-    - rows go into a kind's table in folder order: a file's rows are written once every file before
-      it is read, and a kind stops being written ahead at its first export that cannot be (rows read
-      by 學號, which need this ingest's whole roster; a file already loaded, when the kind may turn
-      out unchanged);
+    - rows go into a kind's table in folder order: a file's rows are written once no file before
+      it that is not read yet may hold its kind, and a kind stops being written ahead at its first
+      export that cannot be (rows read by 學號, which need this ingest's whole roster; a file already
+      loaded, when the kind may turn out unchanged); a header misread (a file holding rows that
+      belong before some written ahead) rolls it all back;
     - with the snapshot and file ids `write_exports` will give them, from the kinds of the files
       read and of the text files not yet read (their header: `_peek_kind`); nothing is written
       before every file's kind is known so (a workbook's or a zip's once it is read), and when a guess
@@ -236,9 +237,9 @@ class _WriteAhead:
       ingest then reports as before, or opens the file after reading as before.
     """
 
-    def __init__(self, db: Path, hasher: IdHasher, resolver: HeaderResolver, memory: str,
+    def __init__(self, db: Path, hasher: IdHasher, resolver: HeaderResolver,
                  fill: Callable[[Export], Export]) -> None:
-        self._db, self._hasher, self._resolver, self._memory, self._fill = db, hasher, resolver, memory, fill
+        self._db, self._hasher, self._resolver, self._fill = db, hasher, resolver, fill
         self._cond = threading.Condition()
         self._files: Sequence[Path] = ()
         self._peeked: list[str | None] = []  # the kind of a text file not read yet, from its header
@@ -258,7 +259,7 @@ class _WriteAhead:
         self._thread = threading.Thread(target=self._run, name="lp-write-ahead", daemon=True)
         self._thread.start()
 
-    def read(self, index: int, result: list[Export] | LpdataError) -> None:
+    def done(self, index: int, result: list[Export] | LpdataError) -> None:
         with self._cond:
             self._results[index] = result
             if isinstance(result, LpdataError) and not isinstance(result, NotAnExportError):
@@ -355,7 +356,8 @@ class _WriteAhead:
         if not isinstance(rows, SpilledRows) and STUDENT_NO in rows.columns:
             return False  # tie_student_numbers needs every roster of this ingest first
         if self._writer is None:
-            self._writer = AheadWriter.begin(self._db, self._hasher, self._memory)
+            # A wrong LP_DUCKDB_MEMORY is an error the ingest reports after reading, as before.
+            self._writer = AheadWriter.begin(self._db, self._hasher, _memory_limit())
             if self._writer is None:
                 with self._cond:
                     self._stopped = True
@@ -384,8 +386,8 @@ class _WriteAhead:
 
 
 def _peek_kind(path: Path, resolver: HeaderResolver) -> str | None:
-    """The kind a big CSV file's header names, from its first megabyte, before the file is read: a
-    guess for `_WriteAhead` (reading the file decides); None when it cannot tell."""
+    """The kind a CSV or text file's header names, from its first megabyte, before the file is read:
+    a guess for `_WriteAhead` (reading the file decides); None when it cannot tell."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(1 << 20)
@@ -469,8 +471,7 @@ def _read_and_write(source: Path, db: Path, started: dt.datetime, hasher: IdHash
     def fill(export: Export) -> Export:
         return fill_upload_batch(export, rel(export.file), exported_at, started)
 
-    memory = _memory_limit()
-    ahead = _WriteAhead(db, hasher, resolver, memory, fill) if _write_ahead() else None
+    ahead = _WriteAhead(db, hasher, resolver, fill) if _write_ahead() else None
     try:
         exports, ignored, errors = read_folder(source, hasher=hasher, resolver=resolver, progress=progress,
                                                spill=spill, listener=ahead)
@@ -493,7 +494,7 @@ def _read_and_write(source: Path, db: Path, started: dt.datetime, hasher: IdHash
     con = writer.con if writer is not None else open_db(db)
     try:
         if writer is None:
-            con.execute(f"SET memory_limit = '{memory}'")
+            con.execute(f"SET memory_limit = '{_memory_limit()}'")
         result = write_exports(con, exports, hasher=hasher, db=db, source=str(source.resolve()),
                                exported_at=exported_at, ignored_files=[rel(p) for p in ignored],
                                started_at=started, path_of=rel,

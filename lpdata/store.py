@@ -600,7 +600,7 @@ class AheadWriter:
         try:
             if schema_version(con) not in (None, SCHEMA_VERSION):
                 raise StoreError("needs an upgrade")
-            con.execute(f"SET memory_limit = '{memory_limit}'")  # checked by the caller
+            con.execute("SET memory_limit = ?", [memory_limit])
             con.execute("BEGIN TRANSACTION")
             ensure_schema(con)
             check_key(con, hasher, db)
