@@ -1,7 +1,8 @@
 """`lp ingest`: read a whole export folder, then write it in one transaction, or nothing at all.
 
-Every file is read before the database is opened. If any file is rejected, every rejection is
-reported at once (so a clerk fixes them in one go) and the database is not touched.
+Nothing is committed before every file is read. If any file is rejected, every rejection is
+reported at once (so a clerk fixes them in one go) and the database is left as it was. The rows of
+the files read first are written into the transaction while the others are read (`_WriteAhead`).
 """
 
 from __future__ import annotations
