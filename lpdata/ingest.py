@@ -134,7 +134,10 @@ def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
 
     if listener is not None:
         listener.planned(files)
-    results = _read_all(len(files), read_one, [_is_big(p, spill) for p in files])
+    # Small files whose kind a header peek cannot tell (workbooks, zips, YAML) first: rows are
+    # written ahead only once every file's kind is known (_WriteAhead).
+    results = _read_all(len(files), read_one, [_is_big(p, spill) for p in files],
+                        [not _peekable(p) for p in files])
     exports: list[Export] = []
     errors: list[LpdataError] = []
     ignored = list(scan.ignored)
@@ -148,6 +151,11 @@ def read_folder(source: Path, *, hasher: IdHasher, resolver: HeaderResolver,
     return exports, sorted(ignored), errors
 
 
+def _peekable(path: Path) -> bool:
+    """A plain text file, whose kind `_peek_kind` may tell from its header before it is read."""
+    return path.suffix.lower() in (".csv", *TEXT_SUFFIXES) and path.is_file()
+
+
 def _is_big(path: Path, spill: Spill | None) -> bool:
     try:
         return reads_in_batches(path, spill)
@@ -156,16 +164,17 @@ def _is_big(path: Path, spill: Spill | None) -> bool:
 
 
 def _read_all(n: int, read_one: Callable[[int], list[Export] | LpdataError],
-              big: list[bool]) -> list[list[Export] | LpdataError]:
+              big: list[bool], early: list[bool] | None = None) -> list[list[Export] | LpdataError]:
     """`read_one(i)` for every file, `_read_threads()` files at a time (Polars, hashlib and DuckDB
     work without the GIL): big files (read in batches) first and one at a time, so that memory stays
-    that of one big file plus one small one; small files beside them. Results in file order."""
+    that of one big file plus one small one; small files beside them, the `early` ones first (on one
+    thread, every file in order). Results in file order."""
     threads = min(_read_threads(), n)
     if threads <= 1:
         return [read_one(i) for i in range(n)]
     results: list[list[Export] | LpdataError | None] = [None] * n
     bigs = deque(i for i in range(n) if big[i])
-    smalls = deque(i for i in range(n) if not big[i])
+    smalls = deque(sorted((i for i in range(n) if not big[i]), key=lambda i: early is None or not early[i]))
     cond = threading.Condition()
     big_busy = False
 
@@ -323,7 +332,7 @@ class _WriteAhead:
         done = [False] * len(self._files)
         try:
             for i, path in enumerate(self._files):  # while the first files are read
-                if self._results[i] is None and path.suffix.lower() in (".csv", *TEXT_SUFFIXES) and path.is_file():
+                if self._results[i] is None and _peekable(path):
                     kind = _peek_kind(path, self._resolver)
                     with self._cond:
                         self._peeked[i] = kind
