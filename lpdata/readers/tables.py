@@ -57,12 +57,14 @@ def undecodable(message: str, file: Path, offset: int, encoding: str) -> Undecod
 def check_utf8(data: bytes) -> None:
     """Raise the UnicodeDecodeError `data.decode("utf-8")` raises, if any. Polars checks the bytes
     first (the same strict UTF-8: no surrogates, no overlong forms) without building a str, some
-    4 times faster; only bytes it refuses are decoded by Python, for the error and its position."""
-    try:
-        pl.Series([data], dtype=pl.Binary).cast(pl.String)
-        return
-    except pl.exceptions.ComputeError:
-        pass
+    4 times faster; only bytes it refuses are decoded by Python, for the error and its position.
+    (A Polars string holds at most 4 GB: larger bytes, never a CSV read whole, go to Python.)"""
+    if len(data) < 1 << 31:
+        try:
+            pl.Series([data], dtype=pl.Binary).cast(pl.String)
+            return
+        except pl.exceptions.ComputeError:
+            pass
     data.decode("utf-8")
 
 
