@@ -54,11 +54,23 @@ def undecodable(message: str, file: Path, offset: int, encoding: str) -> Undecod
     return error
 
 
+_UTF8_HEAD = 1 << 16
+
+
 def check_utf8(data: bytes) -> None:
     """Raise the UnicodeDecodeError `data.decode("utf-8")` raises, if any. Polars checks the bytes
     first (the same strict UTF-8: no surrogates, no overlong forms) without building a str, some
     4 times faster; only bytes it refuses are decoded by Python, for the error and its position.
-    (A Polars string holds at most 4 GB: larger bytes, never a CSV read whole, go to Python.)"""
+    Python reads the first 64 KB first: a Big5 file fails there at once, where Polars would check
+    all of it before saying no. (A Polars string holds at most 4 GB: larger bytes, never a CSV read
+    whole, go to Python.)"""
+    try:  # not final: a character cut by the end of the head is no error
+        codecs.getincrementaldecoder("utf-8")().decode(data[:_UTF8_HEAD])
+    except UnicodeDecodeError:
+        data.decode("utf-8")  # the same bad byte: the error as Python words it for the whole
+    if len(data) <= _UTF8_HEAD:
+        data.decode("utf-8")
+        return
     if len(data) < 1 << 31:
         try:
             pl.Series([data], dtype=pl.Binary).cast(pl.String)

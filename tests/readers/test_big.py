@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lpdata.errors import InputFileError, UndecodableFileError, UnknownKindError
-from lpdata.readers import Spill, SpilledRows, big, read_file
+from lpdata.readers import Spill, SpilledRows, big, read_file, tables
 from lpdata.readers.big import head_of
 from lpdata.readers.detect import HeaderResolver
 from lpdata.readers.ids import IdHasher
@@ -179,12 +179,14 @@ _PIECES = st.sampled_from([
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pieces=st.lists(_PIECES, min_size=1, max_size=40), bom=st.booleans(), read_bytes=st.integers(3, 9))
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=40), bom=st.booleans(), read_bytes=st.integers(3, 9),
+       head=st.integers(0, 8))
 def test_decoding_in_pieces_is_decoding_whole(tmp_path: Path, pieces: list[bytes], bom: bool,
-                                              read_bytes: int) -> None:
+                                              read_bytes: int, head: int) -> None:
     """decode_csv_file reads `read_bytes` at a time (at least 3: the byte-order mark is in the first; Polars checks each piece's whole characters,
     a character cut by a piece's end waits for the next): the same encoding, text and error (the
-    offset of the first bad byte) as decoding the whole file at once."""
+    offset of the first bad byte) as decoding the whole file at once. `head`: the bytes Python
+    checks before Polars does (64 KB in use; a few here, so that Polars checks the rest)."""
     data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(pieces)
     path = tmp_path / "f.csv"
     path.write_bytes(data)
@@ -197,19 +199,23 @@ def test_decoding_in_pieces_is_decoding_whole(tmp_path: Path, pieces: list[bytes
 
     whole = outcome(lambda: (lambda d: (d.encoding, d.data))(decode_csv_bytes(data, path)))
     with Spill(tmp_path / "spill") as spill:
-        old = big.READ_BYTES
-        big.READ_BYTES = read_bytes
+        old = big.READ_BYTES, tables._UTF8_HEAD
+        big.READ_BYTES, tables._UTF8_HEAD = read_bytes, head
         try:
+            whole_again = outcome(lambda: (lambda d: (d.encoding, d.data))(decode_csv_bytes(data, path)))
             got = outcome(lambda: (lambda r: (r[1], head_of(r[0], r[1]).data + r[0].read_bytes()[1 << 20:]))(
                 big.decode_csv_file(path, spill)))
         finally:
-            big.READ_BYTES = old
-    assert got == whole
+            big.READ_BYTES, tables._UTF8_HEAD = old
+    assert got == whole == whole_again
 
 
-@given(data=st.binary(max_size=64) | st.lists(_PIECES, max_size=20).map(b"".join))
-def test_check_utf8_is_python_s_utf8(data: bytes) -> None:
-    """Polars' check refuses exactly what Python's codec refuses, with Python's error."""
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=64) | st.lists(_PIECES, max_size=20).map(b"".join), head=st.integers(0, 8))
+def test_check_utf8_is_python_s_utf8(data: bytes, head: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polars' check refuses exactly what Python's codec refuses, with Python's error (`head`: the
+    bytes Python checks first, made small so that Polars checks the rest)."""
+    monkeypatch.setattr(tables, "_UTF8_HEAD", head)
     try:
         data.decode("utf-8")
         expected: str | None = None
