@@ -49,6 +49,7 @@ from .tables import (
     ROW,
     Decoded,
     _csv_error,
+    check_utf8,
     csv_options,
     finish_csv_body,
     locate_undecodable,
@@ -171,7 +172,7 @@ def decode_csv_file(path: Path, spill: Spill) -> tuple[Path, str, str]:
     nul_at: int | None = None
     utf8_error: int | None = None
     bom = False
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    carry = b""  # the end of the last piece: a character its next piece completes
     offset = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(READ_BYTES):
@@ -189,18 +190,25 @@ def decode_csv_file(path: Path, spill: Spill) -> tuple[Path, str, str]:
                     nul_at = offset + at
             if utf8_error is None:
                 text = chunk[3:] if (offset == 0 and bom) else chunk
-                start = offset + (3 if (offset == 0 and bom) else 0)
-                pending = len(decoder.getstate()[0])
+                start = offset + (3 if (offset == 0 and bom) else 0) - len(carry)
+                piece = carry + text if carry else text
+                whole = _whole_characters(piece)
                 try:
-                    decoder.decode(text)
-                except UnicodeDecodeError as exc:
-                    utf8_error = start - pending + exc.start
+                    check_utf8(piece[:whole] if whole < len(piece) else piece)
+                    carry = piece[whole:]
+                except UnicodeDecodeError:  # where: Python's incremental decoder, from the same byte
+                    decoder = codecs.getincrementaldecoder("utf-8")()
+                    try:
+                        decoder.decode(piece)
+                        carry = decoder.getstate()[0]
+                    except UnicodeDecodeError as exc:
+                        utf8_error = start + exc.start
             offset += len(chunk)
-    if utf8_error is None:
+    if utf8_error is None and carry:  # a character cut by the end of the file
         try:
-            decoder.decode(b"", final=True)
+            codecs.getincrementaldecoder("utf-8")().decode(carry, final=True)
         except UnicodeDecodeError as exc:
-            utf8_error = offset - len(exc.object) + exc.start
+            utf8_error = offset - len(carry) + exc.start
     if not nonblank:
         raise EmptyFileError("the file is empty", file=path)
     if bom:
@@ -217,6 +225,17 @@ def decode_csv_file(path: Path, spill: Spill) -> tuple[Path, str, str]:
     if utf8_error is None:
         return path, "utf-8", sha.hexdigest()
     return _transcode_big5(path, spill, utf8_error), "cp950", sha.hexdigest()
+
+
+def _whole_characters(data: bytes) -> int:
+    """How many leading bytes of `data` end on a character's end: all of them, unless the last
+    character begun (its lead byte, within the last 4) needs more bytes than follow it."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 != 0x80:  # not a continuation byte: the last lead (or ASCII) byte
+            need = 2 if byte >> 5 == 0b110 else 3 if byte >> 4 == 0b1110 else 4 if byte >> 3 == 0b11110 else 1
+            return len(data) - back if need > back else len(data)
+    return len(data)
 
 
 def _transcode_big5(path: Path, spill: Spill, utf8_error: int) -> Path:

@@ -8,6 +8,7 @@ extra cells, blank rows, a title row above the header, Big5, a byte-order mark.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -17,9 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lpdata.errors import InputFileError, UndecodableFileError, UnknownKindError
-from lpdata.readers import Spill, SpilledRows, big, read_file
+from lpdata.readers import Spill, SpilledRows, big, read_file, tables
+from lpdata.readers.big import head_of
 from lpdata.readers.detect import HeaderResolver
 from lpdata.readers.ids import IdHasher
+from lpdata.readers.tables import check_utf8, decode_csv_bytes
 
 GRADE_COLUMNS = ("academic_year", "semester", "national_id", "course_code", "course_name", "score", "entered_at")
 IDS = [make_id(f"A1{n:07d}") for n in range(6)] + ["A123", ""]  # the last two are not valid
@@ -163,3 +166,64 @@ def test_parsing_each_distinct_text_once_is_the_same(demo_school, monkeypatch: p
             assert a.rejects.equals(b.rejects), path.name
             quarantined += a.rejects.height
     assert quarantined > 20  # bad rows are part of the case
+
+
+#: Pieces of a file's bytes: ASCII, whole UTF-8 characters of 2-4 bytes, Big5 pairs, and bytes or
+#: sequences no UTF-8 decoder accepts (a lone continuation, an overlong form, a surrogate, a cut
+#: character, a lead byte that is never valid).
+_PIECES = st.sampled_from([
+    b"a", b",", b"\n", b" ", "中".encode(), "é".encode(), "😀".encode(), "１".encode(), "中".encode("cp950"),
+    b"\x80", b"\xbf", b"\xc0\xaf", b"\xc1", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf5",
+    b"\xff", b"\xe4", b"\xe4\xb8", b"\xf0\x9f", b"\xf0\x9f\x98",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=40), bom=st.booleans(), read_bytes=st.integers(3, 9),
+       head=st.integers(0, 8))
+def test_decoding_in_pieces_is_decoding_whole(tmp_path: Path, pieces: list[bytes], bom: bool,
+                                              read_bytes: int, head: int) -> None:
+    """decode_csv_file reads `read_bytes` at a time (at least 3: the byte-order mark is in the first; Polars checks each piece's whole characters,
+    a character cut by a piece's end waits for the next): the same encoding, text and error (the
+    offset of the first bad byte) as decoding the whole file at once. `head`: the bytes Python
+    checks before Polars does (64 KB in use; a few here, so that Polars checks the rest)."""
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(pieces)
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+
+    def outcome(read: Callable[[], tuple[str, bytes]]) -> tuple[str, bytes] | str:
+        try:
+            return read()
+        except InputFileError as exc:
+            return str(exc)
+
+    whole = outcome(lambda: (lambda d: (d.encoding, d.data))(decode_csv_bytes(data, path)))
+    with Spill(tmp_path / "spill") as spill:
+        old = big.READ_BYTES, tables._UTF8_HEAD
+        big.READ_BYTES, tables._UTF8_HEAD = read_bytes, head
+        try:
+            whole_again = outcome(lambda: (lambda d: (d.encoding, d.data))(decode_csv_bytes(data, path)))
+            got = outcome(lambda: (lambda r: (r[1], head_of(r[0], r[1]).data + r[0].read_bytes()[1 << 20:]))(
+                big.decode_csv_file(path, spill)))
+        finally:
+            big.READ_BYTES, tables._UTF8_HEAD = old
+    assert got == whole == whole_again
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=64) | st.lists(_PIECES, max_size=20).map(b"".join), head=st.integers(0, 8))
+def test_check_utf8_is_python_s_utf8(data: bytes, head: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polars' check refuses exactly what Python's codec refuses, with Python's error (`head`: the
+    bytes Python checks first, made small so that Polars checks the rest)."""
+    monkeypatch.setattr(tables, "_UTF8_HEAD", head)
+    try:
+        data.decode("utf-8")
+        expected: str | None = None
+    except UnicodeDecodeError as exc:
+        expected = str(exc)
+    try:
+        check_utf8(data)
+        got: str | None = None
+    except UnicodeDecodeError as exc:
+        got = str(exc)
+    assert got == expected
