@@ -14,6 +14,7 @@ too), else left as Python read it.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import tempfile
 import zipfile
 import zlib
@@ -133,6 +134,13 @@ def extracted(zip_path: Path, member: Member, shown: Path, folder: Path | None) 
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
             raise NotASpreadsheetError(f"a damaged member of the zip archive ({exc})", file=shown,
                                        expected=_EXPECTED) from exc
+        except OSError as exc:
+            # A damaged central directory sends zipfile to a negative offset (EINVAL); any other
+            # OSError (a full disk while copying) is the machine's trouble, reported as such.
+            if exc.errno != errno.EINVAL:
+                raise
+            raise NotASpreadsheetError("a damaged member of the zip archive (its place in the archive "
+                                       "lies outside the file)", file=shown, expected=_EXPECTED) from exc
         yield target
     finally:
         target.unlink(missing_ok=True)

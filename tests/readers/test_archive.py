@@ -153,6 +153,22 @@ def test_a_damaged_member_is_an_error_naming_it(tmp_path: Path, hasher: IdHasher
     assert info.value.file == str(z / "s.csv")
 
 
+def test_a_member_whose_header_offset_points_before_the_file_is_an_error_naming_it(
+        tmp_path: Path, hasher: IdHasher) -> None:
+    """A damaged central directory (its start said to lie further on than it does) makes zipfile seek
+    to a negative offset: an OSError (EINVAL) from the member, not a reader crash (found by the fuzz test)."""
+    z = write_zip(tmp_path / "x.zip", {"s.csv": csv_bytes(student_rows())})
+    data = bytearray(z.read_bytes())
+    end = data.rfind(b"PK\x05\x06")  # end of central directory: its offset field is at +16
+    (offset,) = struct.unpack_from("<I", data, end + 16)
+    struct.pack_into("<I", data, end + 16, offset + 1000)
+    z.write_bytes(bytes(data))
+    with pytest.raises(InputFileError) as info:
+        read_file(z / "s.csv", resolver=HeaderResolver(), hasher=hasher)
+    assert info.value.file == str(z / "s.csv")
+    assert "damaged" in info.value.message
+
+
 def test_a_zip_read_whole_and_a_big_member_in_batches(tmp_path: Path, hasher: IdHasher, monkeypatch) -> None:
     from lpdata.readers import big
 
