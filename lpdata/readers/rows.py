@@ -95,8 +95,11 @@ def _expected_expr(col: Column, found: pl.Expr) -> pl.Expr:
     if section is None:
         return pl.lit(_expected(col))
     value = _masked(clean_text_expr(found))
-    return pl.format(f"{_expected(col)}; to accept '{{}}', add under {section}: in {VALUE_ALIAS_FILE} "
-                     "the line  {}: <the value it means>", value, value)
+    # An empty cell (missing_value) has no value to alias: what the column expects, alone (a format
+    # with a null argument would leave the detail empty).
+    return pl.when(value.is_null() | (value == "")).then(pl.lit(_expected(col))).otherwise(
+        pl.format(f"{_expected(col)}; to accept '{{}}', add under {section}: in {VALUE_ALIAS_FILE} "
+                  "the line  {}: <the value it means>", value, value))
 
 
 def clean_text_expr(found: pl.Expr) -> pl.Expr:

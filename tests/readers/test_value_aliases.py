@@ -46,6 +46,16 @@ def test_an_unknown_spelling_is_quarantined_with_the_alias_line_that_would_accep
     assert "\n" not in reject["detail"]
 
 
+def test_an_empty_required_choice_says_what_it_expects(tmp_path: Path, hasher: IdHasher) -> None:
+    """missing_value in an aliasable column: its detail is what the column expects (it was empty:
+    the alias line's format had no value to quote; found by the fuzz test)."""
+    [export] = read_file(roster(tmp_path / "r.csv", "  "), resolver=HeaderResolver(), hasher=hasher)
+    [reject] = export.rejects.to_dicts()
+    assert (reject["column"], reject["reason"], reject["value"]) == ("學籍狀態", "missing_value", "  ")
+    assert reject["detail"].startswith("one of 在學/休學/轉出/退學/畢業/")
+    assert "value_aliases" not in reject["detail"]
+
+
 def test_a_choice_outside_the_alias_sections_keeps_its_v1_detail(tmp_path: Path, hasher: IdHasher) -> None:
     clo = KINDS_BY_NAME["clo"]
     head = [c.header for c in clo.required]
