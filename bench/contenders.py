@@ -256,8 +256,8 @@ def views(db: Path, out: Path, repeat: int, timeout: float, memory: str | None,
         finally:
             con.close()
         show(name, entry)
-        out.write_text(json.dumps(result | {"reports": reports}, indent=1))
-    result["reports"] = reports
+        out.write_text(json.dumps(result | {"report_queries": reports}, indent=1))
+    result["report_queries"] = reports
 
     # The class dashboards' school-wide curve: on a connection that has read class_completion (as
     # the dashboard has), then at_dates over the weekly dates up to the as-of date.
