@@ -205,7 +205,10 @@ def _tune(con: duckdb.DuckDBPyConnection) -> None:
         pass
     # DuckDB draws a progress bar on stdout once a query runs past 2 s (a county's reconciliation, or
     # any view on a busy machine): it lands in `lp query --format csv` output and in notebooks' cells.
-    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:  # in a Jupyter kernel DuckDB refuses to touch the setting without ipywidgets,
+        pass              # and draws no bar there either
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, query: Query) -> None:
@@ -258,9 +261,15 @@ def _closure(queries: tuple[Query, ...], wanted: frozenset[str]) -> frozenset[st
 # date moves (and at the table again when it comes back), and the view's own guard raises rather
 # than answer from a table of another date, should `lp_as_of` be changed behind set_as_of's back.
 _REGISTRY_COLUMNS = "(name VARCHAR, as_of DATE, plain_sql VARCHAR, stored_sql VARCHAR, pointed BOOLEAN)"
-_GUARD = ("SELECT * FROM \"{table}\" WHERE (SELECT CASE WHEN count(*) = 1 THEN true ELSE "
-          "error('the materialised view {name} was built for another as-of date: call set_as_of') END "
-          "FROM " + MATERIALISED + " m, lp_as_of a WHERE m.name = '{name}' AND m.as_of = a.as_of)")
+
+
+def _guarded(table: str, name: str) -> str:
+    """The SQL a materialised block's view reads: its table, and an error instead of rows should the
+    registry not hold it for the connection's as-of date. `name` is a file name of queries/ (an
+    identifier: load_queries), `table` the prefix and that name."""
+    return (f'SELECT * FROM "{table}" WHERE (SELECT CASE WHEN count(*) = 1 THEN true ELSE '
+            f"error('the materialised view {name} was built for another as-of date: call set_as_of') END "
+            f"FROM {MATERIALISED} m, lp_as_of a WHERE m.name = '{name}' AND m.as_of = a.as_of)")
 
 
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
@@ -317,7 +326,7 @@ def _materialise(con: duckdb.DuckDBPyConnection, queries: tuple[Query, ...], nam
         if old is not None and old[1]:  # still reading a table of another date (set_as_of interrupted)
             _create_view(con, query)
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM "{query.name}"')
-        stored = _GUARD.format(table=table, name=query.name)
+        stored = _guarded(table, query.name)
         con.execute(f"INSERT INTO {MATERIALISED} VALUES (?, ?, ?, ?, true)", [query.name, day, query.sql, stored])
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{query.name}" AS {stored}')
 

@@ -81,7 +81,16 @@ ALLOWED: dict[str, dict[str, str]] = {
         "CURRENT_SNAPSHOTS": "lpdata.store's constant: the current-snapshot rule, literal SQL",
         "macros.sql": "the text of queries/_macros.sql: code shipped with lp, not input",
         "sql_type": "an SQL type from store._SQL_TYPES",
-        "name": "a column name from the contract",
+        "name": "a column name from the contract; in _reset_materialised a block's name from the registry "
+                "(a file name of queries/)",
+        "MATERIALISED": "the registry table's name, a constant of lpdata.dates (lp_materialised)",
+        "MATERIALISED_PREFIX": "the materialised tables' name prefix, a constant (lp_mat_)",
+        "stored": "_guarded(table, query.name): a block's table and its file name of queries/",
+    },
+    "lpdata/dates.py": {
+        "MATERIALISED": "the registry table's name, a constant of lpdata.dates (lp_materialised)",
+        "name": "a block's name from the registry: a file name of queries/ that lpdata.views wrote there",
+        "sql": "a block's SQL from the registry: its queries/*.sql text or views._guarded(...), written by lpdata.views",
     },
     "lpdata/cli.py": {"name": "check_view_name(view): one of view_names(), else UnknownViewError"},
     "lpdata/purge.py": {
