@@ -43,8 +43,7 @@ _STRING = re.compile(r"'(?:[^']|'')*'")
 #: each view re-planned and re-computed it; `_compliance_people` and `_compliance_records` are a
 #: few dozen rows whose plans (hundreds of operators) cost more to plan than to keep. Building blocks
 #: only: they have no ORDER BY, so a table gives them no order they lacked.
-MATERIALISE = ("_enrolment", "_clo_items", "_mp_items", "_portfolio_items", "_receipt_matches",
-               "_compliance_items", "_compliance_people", "_compliance_records")
+MATERIALISE = ("_receipt_matches", "_compliance_items", "_compliance_people", "_compliance_records")
 MATERIALISED_PREFIX = "lp_mat_"
 
 #: Tables users may read directly with `lp query` beside the views.

@@ -84,24 +84,24 @@ def test_a_direct_query_after_set_as_of_answers_for_the_new_date(demo: tuple[Pat
 def test_a_table_of_another_date_is_never_read(demo: tuple[Path, dt.date, dt.date]) -> None:
     db, earlier, newest = demo
     con = connect(db, as_of=newest, views=(), rules_file=False)
-    ensure_views(con, ["_portfolio_items"])
+    ensure_views(con, ["_receipt_matches"])
     try:
-        assert _points_at_table(con, "_portfolio_items")
+        assert _points_at_table(con, "_receipt_matches")
         # lp_as_of moved behind set_as_of's back: the view refuses rather than answer for `newest`
         con.execute("UPDATE lp_as_of SET as_of = ?, as_of_end = ?::DATE + 1", [earlier, earlier])
         with pytest.raises(duckdb.Error, match="built for another as-of date"):
-            con.sql("SELECT * FROM _portfolio_items").fetchall()
+            con.sql("SELECT * FROM _receipt_matches").fetchall()
     finally:
         con.close()
 
 
 def test_connect_with_views_builds_nothing_until_a_query_needs_it(demo: tuple[Path, dt.date, dt.date]) -> None:
     db, _, newest = demo
-    con = connect(db, as_of=newest, views=["class_completion"], rules_file=False)
+    con = connect(db, as_of=newest, views=["reconciliation"], rules_file=False)
     try:  # a caller reading once (lp query, the runner's class list) is quicker plain
         assert materialised(con) == {}
-        ensure_views(con, ["class_completion"])
-        assert set(materialised(con)) == {"_enrolment", "_clo_items", "_mp_items"}
+        ensure_views(con, ["reconciliation"])
+        assert set(materialised(con)) == {"_receipt_matches"}
     finally:
         con.close()
 
@@ -114,20 +114,20 @@ def test_a_read_write_connection_materialises_nothing(demo: tuple[Path, dt.date,
     ensure_views(con, ["reconciliation"])
     try:  # its data may change under a table (purge writes through such a connection)
         assert materialised(con) == {}
-        assert not _points_at_table(con, "_portfolio_items")
+        assert not _points_at_table(con, "_receipt_matches")
     finally:
         con.close()
 
 
 def test_at_dates_answers_each_date_and_keeps_the_connection_tables(demo: tuple[Path, dt.date, dt.date]) -> None:
     db, earlier, newest = demo
-    sql = "SELECT class_name, students, clo_uploaders FROM class_completion ORDER BY ALL"
+    sql = "SELECT kind, state, items FROM reconciliation_states ORDER BY ALL"
     con = connect(db, as_of=newest, views=(), rules_file=False)
-    ensure_views(con, ["class_completion"])
+    ensure_views(con, ["reconciliation_states"])
     fresh = {day: connect(db, as_of=day, rules_file=False, materialise=False) for day in (earlier, newest)}
     try:
         built = materialised(con)
-        assert built["_clo_items"] == newest
+        assert built["_receipt_matches"] == newest
         over_time = at_dates(con, sql, [], [earlier, newest])
         for day, c in fresh.items():
             got = over_time.filter(over_time["as_of"] == day).drop("as_of").rows()
