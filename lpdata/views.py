@@ -280,10 +280,8 @@ def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
 def _reset_materialised(con: duckdb.DuckDBPyConnection, enabled: bool) -> None:
     """Drop every materialised table (the views are about to be recreated, plain); keep an empty
     registry when materialising is `enabled`, none otherwise."""
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
-                   [MATERIALISED]).fetchall()[0][0]:
-        for (name,) in con.execute(f"SELECT name FROM {MATERIALISED}").fetchall():
-            con.execute(f'DROP TABLE IF EXISTS "{MATERIALISED_PREFIX}{name}"')
+    for name in _registry(con) or {}:
+        con.execute(f'DROP TABLE IF EXISTS "{MATERIALISED_PREFIX}{name}"')
     con.execute(f"DROP TABLE IF EXISTS {MATERIALISED}")
     if enabled:
         con.execute(f"CREATE TEMP TABLE {MATERIALISED} {_REGISTRY_COLUMNS}")
