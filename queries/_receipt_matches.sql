@@ -7,15 +7,14 @@
 -- after as_of are not received yet.
 --
 -- The match key (exports.md): national_id_hash, kind, 學年度, the course code (CLO) or category +
--- title (MP), and the normalised summary. Normalised = Unicode NFC, then full-width ASCII
--- U+FF01–U+FF5E folded to its half-width twin U+0021–U+007E (DuckDB has nfc_normalize but no
--- NFKC; for the text of these exports full-width ASCII is the part of NFKC that matters; the fold
--- is `lp_fold_width`, which lpdata.views defines on every connection: what
--- translate(text, '！…～', '!…~') gives, ten times faster), then
--- every run of white space — \s and \p{Z}, so the ideographic space U+3000 and NBSP too —
--- collapsed to one space, and trimmed. MP titles are normalised the same way (decision: the
--- national database reprints titles as it reprints summaries). Course codes and categories are
--- already folded and canonical at ingest. A line lacking any part of its key matches nothing.
+-- title (MP), and the normalised summary. Normalised (the macros lp_match_text and
+-- lp_match_subject, queries/_macros.sql) = Unicode NFC, then full-width ASCII U+FF01–U+FF5E folded
+-- to its half-width twin U+0021–U+007E (DuckDB has nfc_normalize but no NFKC; for the text of
+-- these exports full-width ASCII is the part of NFKC that matters), then every run of white
+-- space — \s and \p{Z}, so the ideographic space U+3000 and NBSP too — collapsed to one space,
+-- and trimmed. MP titles are normalised the same way (decision: the national database reprints
+-- titles as it reprints summaries). Course codes and categories are already folded and canonical
+-- at ingest. A line lacking any part of its key matches nothing.
 --
 -- Several candidates (an assignment): within one match key the submitted items are ranked by
 -- their first submission (then item_id) and the lines by received_at (then batch, file, row),
@@ -45,7 +44,7 @@ items AS (
            submitted, submitted_at
     FROM _portfolio_items
 ),
--- Both sides in one list, so the normalisation is written once.
+-- Both sides in one list, so the keys are computed in one place.
 sides AS (
     SELECT 'line' AS side, kind, NULL::VARCHAR AS item_id, academic_year, national_id_hash,
            course_code, category, title, summary, false AS submitted, NULL::TIMESTAMP AS submitted_at,
@@ -57,12 +56,6 @@ sides AS (
            NULL, NULL, NULL, NULL, NULL, NULL
     FROM items
 ),
-folded AS (
-    SELECT s.*,
-           lp_fold_width(nfc_normalize(s.title)) AS title_folded,
-           lp_fold_width(nfc_normalize(s.summary)) AS summary_folded
-    FROM sides s
-),
 -- Kept: the keys, and the line's own columns (an item's title and summary are not needed again).
 keyed AS MATERIALIZED (
     SELECT side, kind, item_id, academic_year, national_id_hash, submitted, submitted_at,
@@ -71,13 +64,9 @@ keyed AS MATERIALIZED (
            if(side = 'line', category, NULL) AS line_category,
            if(side = 'line', title, NULL) AS line_title,
            if(side = 'line', summary, NULL) AS line_summary,
-           CASE kind
-               WHEN 'clo' THEN course_code
-               WHEN 'mp' THEN category || ' / '
-                              || nullif(trim(regexp_replace(title_folded, '[\s\p{Z}]+', ' ', 'g')), '')
-           END AS subject_key,
-           nullif(trim(regexp_replace(summary_folded, '[\s\p{Z}]+', ' ', 'g')), '') AS summary_key
-    FROM folded
+           lp_match_subject(kind, course_code, category, title) AS subject_key,
+           lp_match_text(summary) AS summary_key
+    FROM sides
 ),
 -- The n-th submitted item of each key, earliest first submission first.
 ranked_items AS (

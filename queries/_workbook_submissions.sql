@@ -67,13 +67,8 @@ sides AS (
 keyed AS MATERIALIZED (
     SELECT side, kind, item_id, uploaded_at, academic_year, national_id_hash,
            batch_id, submitted_at, workbook_sheet, workbook_row,
-           CASE kind
-               WHEN 'clo' THEN course_code
-               WHEN 'mp' THEN category || ' / '
-                              || nullif(trim(regexp_replace(lp_fold_width(nfc_normalize(title)), '[\s\p{Z}]+', ' ', 'g')), '')
-           END AS subject_key,
-           nullif(trim(regexp_replace(lp_fold_width(nfc_normalize(summary)), '[\s\p{Z}]+', ' ', 'g')), '')
-               AS summary_key
+           lp_match_subject(kind, course_code, category, title) AS subject_key,
+           lp_match_text(summary) AS summary_key
     FROM sides
 ),
 -- The n-th platform item of each key, earliest uploaded first; and how many the key has.
