@@ -48,3 +48,11 @@ CREATE OR REPLACE TEMP MACRO lp_match_subject(kind, course_code, category, title
         WHEN 'clo' THEN course_code
         WHEN 'mp' THEN category || ' / ' || lp_match_text(title)
     END;
+
+-- The whole match key as one 64-bit hash (_receipt_matches partitions, joins and groups on it);
+-- NULL when a part is missing, as such a key matches nothing. A hash may be shared by two keys:
+-- the view that uses it checks that its keys have one hash each, and refuses to answer otherwise.
+CREATE OR REPLACE TEMP MACRO lp_match_key(national_id_hash, kind, academic_year, subject_key, summary_key) AS
+    CASE WHEN national_id_hash IS NOT NULL AND kind IS NOT NULL AND academic_year IS NOT NULL
+              AND subject_key IS NOT NULL AND summary_key IS NOT NULL
+         THEN hash(national_id_hash, kind, academic_year, subject_key, summary_key) END;

@@ -372,3 +372,33 @@ def test_a_clo_line_without_its_semester_answers_either_semester(school: School)
     school.ingest(exported_at="2025-09-01 18:00")
     assert [r["state"] for r in rows_of(school, "2025-08-21") if r["item_id"]] == ["awaiting_receipt"]
     assert [r["state"] for r in rows_of(school, "2025-08-22") if r["item_id"]] == ["submitted_not_received"]
+
+
+def test_two_match_keys_sharing_a_hash_stop_the_view_instead_of_pairing_wrongly(school: School) -> None:
+    """_receipt_matches pairs rows by one 64-bit hash of the match key (lp_match_key). Were two keys
+    to share a hash, its items and lines would be ranked together: the view must refuse to answer.
+    Made to happen by redefining the macro as a constant on the connection (every key one hash)."""
+    import duckdb
+    import pytest
+
+    from lpdata import connect
+
+    roster(school, (1, "1130001", "101"))
+    school.add("clo", [clo("C1", 1, "閱讀報告"), clo("C2", 1, "實驗心得")])
+    school.add("submissions", [submission("B1", "2024-12-01 10:00", CLO, "C1", 1),
+                               submission("B1", "2024-12-01 10:00", CLO, "C2", 1)])
+    school.add("receipts", [line("R1", "2024-12-20 09:00", 1, "實驗心得")])
+    school.ingest()
+    con = connect(school.db, rules_file=False)
+    try:
+        # Two keys, two hashes: the line takes C2 (its own key), C1 waits.
+        assert sorted(con.execute("SELECT item_id, receipt_line FROM _receipt_matches").fetchall()) == \
+            [("C1", None), ("C2", 2)]
+        con.execute("CREATE OR REPLACE TEMP MACRO lp_match_key(a, b, c, d, e) AS "
+                    "CASE WHEN d IS NOT NULL AND e IS NOT NULL THEN 42::UBIGINT END")
+        with pytest.raises(duckdb.Error, match="two match keys share one 64-bit hash"):
+            con.execute("SELECT * FROM _receipt_matches").fetchall()
+        with pytest.raises(duckdb.Error, match="two match keys share one 64-bit hash"):
+            con.execute("SELECT count(*) FROM reconciliation").fetchall()
+    finally:
+        con.close()
