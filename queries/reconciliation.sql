@@ -30,17 +30,20 @@
 -- first submission (a certification with no time counts as made before); false for everything else.
 -- student_no and class_name: the item's term roster; for a line, the roster of its 實際修課學期,
 -- else of its 學年度 (newest term); student_no, failing that, from any roster.
-WITH a AS (SELECT as_of FROM lp_as_of),
+WITH a AS (SELECT as_of, as_of_end FROM lp_as_of),
 -- Items this view reports: submitted, or selected on the platform, live, and not submitted.
 items AS (
     SELECT * FROM _portfolio_items WHERE submitted OR (selected AND live)
 ),
--- The matches, computed once for the two uses below (the view inlined twice costs twice).
-matches AS MATERIALIZED (SELECT * FROM _receipt_matches),
--- (kind, 學年度, 實際修課學期) with receipt lines received on or before as_of, and the newest of them.
+matches AS (SELECT * FROM _receipt_matches),
+-- (kind, 學年度, 實際修課學期) with receipt lines received on or before as_of, and the newest of them:
+-- every such line is a row of _receipt_matches, but read from the lines themselves, so the
+-- matches are read once (twice, they were copied: at the nation 8 million rows, over 8 GB).
 receipt_terms AS (
-    SELECT kind, academic_year, receipt_semester, max(received_at) AS last_received_at
-    FROM matches WHERE receipt_batch IS NOT NULL GROUP BY ALL
+    SELECT r.kind, r.academic_year, r.semester AS receipt_semester, max(r.received_at) AS last_received_at
+    FROM receipts r CROSS JOIN a
+    WHERE r.received_at < a.as_of_end
+    GROUP BY ALL
 ),
 joined AS (
     SELECT
