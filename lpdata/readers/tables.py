@@ -64,13 +64,13 @@ def check_utf8(data: bytes) -> None:
     Python reads the first 64 KB first: a Big5 file fails there at once, where Polars would check
     all of it before saying no. (A Polars string holds at most 4 GB: larger bytes, never a CSV read
     whole, go to Python.)"""
+    if len(data) <= _UTF8_HEAD:  # all of it is the head: one decode says everything
+        data.decode("utf-8")
+        return
     try:  # not final: a character cut by the end of the head is no error
         codecs.getincrementaldecoder("utf-8")().decode(data[:_UTF8_HEAD])
     except UnicodeDecodeError:
         data.decode("utf-8")  # the same bad byte: the error as Python words it for the whole
-    if len(data) <= _UTF8_HEAD:
-        data.decode("utf-8")
-        return
     if len(data) < 1 << 31:
         try:
             pl.Series([data], dtype=pl.Binary).cast(pl.String)
