@@ -35,10 +35,9 @@ WITH a AS (SELECT as_of, as_of_end FROM lp_as_of),
 items AS (
     SELECT * FROM _portfolio_items WHERE submitted OR (selected AND live)
 ),
-matches AS (SELECT * FROM _receipt_matches),
 -- (kind, 學年度, 實際修課學期) with receipt lines received on or before as_of, and the newest of them:
 -- every such line is a row of _receipt_matches, but read from the lines themselves, so the
--- matches are read once (twice, they were copied: at the nation 8 million rows, over 8 GB).
+-- matches are read once, in `joined` (twice, they were copied: at the nation 8 million rows, over 8 GB).
 receipt_terms AS (
     SELECT r.kind, r.academic_year, r.semester AS receipt_semester, max(r.received_at) AS last_received_at
     FROM receipts r CROSS JOIN a
@@ -81,7 +80,7 @@ joined AS (
         m.near_lines,
         m.near_summary
     FROM items i
-    FULL OUTER JOIN matches m ON m.kind = i.kind AND m.item_id = i.item_id
+    FULL OUTER JOIN _receipt_matches m ON m.kind = i.kind AND m.item_id = i.item_id
 ),
 -- For each submitted item without a line: the newest receipt line of its kind, year and (CLO)
 -- semester — any of its kind for an item with no year — received on or before as_of.
