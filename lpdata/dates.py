@@ -157,11 +157,13 @@ def default_as_of(db: Path) -> dt.date:
 
 #: The temp table where `lpdata.views` records the building blocks it materialised on a connection
 #: (name, the as-of date the table was built for, the view's plain SQL, the SQL reading the table,
-#: and whether the view reads the table now). Absent: nothing is materialised.
+#: whether the view reads the table now, and the statements creating the views its plain SQL reads,
+#: for a prepared table's view created without them). Absent: nothing is materialised.
 MATERIALISED = "lp_materialised"
 _HAS_MATERIALISED = ("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = '"
                      + MATERIALISED + "'")
-_TO_REPOINT = ("SELECT name, CASE WHEN as_of = ? THEN stored_sql ELSE plain_sql END, as_of = ? FROM "
+_TO_REPOINT = ("SELECT name, CASE WHEN as_of = ? THEN stored_sql ELSE plain_sql END, as_of = ?, "
+               "CASE WHEN as_of = ? THEN NULL ELSE needs END FROM "
                + MATERIALISED + " WHERE pointed IS DISTINCT FROM (as_of = ?) ORDER BY name")
 _POINTED = "UPDATE " + MATERIALISED + " SET pointed = ? WHERE name = ?"
 
@@ -175,8 +177,10 @@ def set_as_of(con: duckdb.DuckDBPyConnection, day: dt.date) -> None:
                 "(?::DATE + INTERVAL 1 DAY)::TIMESTAMP AS as_of_end", [day, day])
     if not con.execute(_HAS_MATERIALISED).fetchall()[0][0]:
         return
-    for name, sql, pointed in con.execute(_TO_REPOINT, [day, day, day]).fetchall():
+    for name, sql, pointed, needs in con.execute(_TO_REPOINT, [day, day, day, day]).fetchall():
         # names come from queries/ file names (identifiers), the SQL from the files themselves
+        for statement in needs or ():  # a prepared table's view was created without the views its
+            con.execute(statement)     # plain SQL reads: CREATE … IF NOT EXISTS each, in order
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
         con.execute(_POINTED, [pointed, name])
 

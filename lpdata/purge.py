@@ -39,7 +39,7 @@ from ._filelock import file_state, replace_locked
 from .dates import as_of_date, parse_as_of
 from .errors import DateError, LpdataError, StoreError
 from .store import _user, append_log, ensure_schema, error_record, log_path, scalar_int, scalar_str, transaction
-from .views import connect
+from .views import connect, drop_prepared
 
 DUE = "due_for_deletion"
 HASH = "national_id_hash"
@@ -169,6 +169,7 @@ def apply_purge(db: str | Path, as_of: dt.date | str | None = None, *, run_by: s
                 n = con.execute(f"DELETE {_of_due(table)}").fetchall()
                 deleted[table] = int(n[0][0]) if n else 0
             con.execute("DROP TABLE _lp_purge_due")
+            drop_prepared(con)  # the prepared views hold the same students: the next `lp run` computes them again
             purge_id = scalar_int(con, "SELECT coalesce(max(purge_id), 0) + 1 FROM purge_runs")
             run_at = dt.datetime.now()
             con.execute("INSERT INTO purge_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

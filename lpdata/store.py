@@ -203,6 +203,25 @@ def open_db(path: Path, *, read_only: bool = False, migrate: bool = True) -> duc
     return _connect(path, read_only=read_only)
 
 
+def data_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """sha256 over the database's snapshots, their files' sha256 and the purges: a new ingest or a
+    purge changes it, reading (or keeping prepared tables, `lpdata.prepared`) does not."""
+    import hashlib
+
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                                        "AND NOT temporary").fetchall()}
+    parts: list[Any] = []
+    if "snapshots" in tables:
+        parts.append(con.execute("SELECT snapshot_id, kind, exported_at::VARCHAR, rows_loaded FROM snapshots "
+                                 "ORDER BY snapshot_id").fetchall())
+    if "snapshot_files" in tables:
+        parts.append(con.execute("SELECT file_id, snapshot_id, sha256 FROM snapshot_files "
+                                 "ORDER BY file_id").fetchall())
+    if "purge_runs" in tables:
+        parts.append(con.execute("SELECT purge_id, run_at::VARCHAR FROM purge_runs ORDER BY purge_id").fetchall())
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
     """The file's `lp_meta.schema_version`; None for a file without lp tables (nothing to upgrade)."""
     try:

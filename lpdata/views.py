@@ -29,7 +29,7 @@ from .contract import ALL_KINDS
 from .dates import MATERIALISED, as_of_date, newest_export_or_today, parse_as_of, set_as_of
 from .errors import LpdataError, StoreError, UnknownViewError
 from .fold_width import define_functions
-from .store import CURRENT_SNAPSHOTS, open_db, stored_columns, table_name
+from .store import CURRENT_SNAPSHOTS, data_digest, open_db, schema_version, stored_columns, table_name
 
 QUERIES_ENV = "LP_QUERIES_DIR"
 #: The file of queries/ that holds the views' shared DuckDB macros (CREATE MACRO statements, no view).
@@ -54,6 +54,16 @@ BASE_TABLES = ("snapshots", "snapshot_files", "snapshot_partitions", "quarantine
 def queries_dir() -> Path:
     env = os.environ.get(QUERIES_ENV)
     return Path(env) if env else Path(__file__).resolve().parent.parent / "queries"
+
+
+def queries_digest(directory: Path | None = None) -> str:
+    """sha256 over every `queries/*.sql` (name and bytes, the macros included), in name order."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted(Path(directory or queries_dir()).glob("*.sql")):
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -229,20 +239,25 @@ def ensure_views(con: duckdb.DuckDBPyConnection, names: Iterable[str], *, materi
     wanted = {n for n in names if n in by_name}
     if not wanted:
         return
+    registry = _registry(con)
+    # A prepared view (lpdata.prepared) is read as its table: the views it reads are not needed.
+    kept = prepared_usable(con) & by_name.keys() if registry is not None else frozenset()
     present = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name IN "
         "(SELECT unnest(?::VARCHAR[]))", [sorted(by_name)]).fetchall()}
-    closure = _closure(queries, frozenset(wanted))
-    for query in queries:  # already in dependency order
-        if query.name in closure and query.name not in present:
+    closure = _closure(queries, frozenset(wanted), frozenset(kept))
+    for query in queries:  # already in dependency order: a view is created after those it reads
+        if query.name in kept & closure:
+            _point_at_prepared(con, queries, registry or {}, query.name)
+        elif query.name in closure and query.name not in present:
             _create_view(con, query)
     if materialise:
-        _materialise(con, queries, closure)
+        _materialise(con, queries, closure - kept)
 
 
 @lru_cache(maxsize=64)
-def _closure(queries: tuple[Query, ...], wanted: frozenset[str]) -> frozenset[str]:
-    """`wanted` and every view they read, directly or not."""
+def _closure(queries: tuple[Query, ...], wanted: frozenset[str], stop: frozenset[str] = frozenset()) -> frozenset[str]:
+    """`wanted` and every view they read, directly or not (not what the views of `stop` read)."""
     deps = _dependencies(queries)
     seen: set[str] = set()
     todo = list(wanted)
@@ -250,7 +265,8 @@ def _closure(queries: tuple[Query, ...], wanted: frozenset[str]) -> frozenset[st
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo.extend(deps[name])
+            if name not in stop:
+                todo.extend(deps[name])
     return frozenset(seen)
 
 
@@ -259,14 +275,16 @@ def _closure(queries: tuple[Query, ...], wanted: frozenset[str]) -> frozenset[st
 # connection's current as-of date: `dates.set_as_of` points the view back at its plain SQL when the
 # date moves (and at the table again when it comes back), and the view's own guard raises rather
 # than answer from a table of another date, should `lp_as_of` be changed behind set_as_of's back.
-_REGISTRY_COLUMNS = "(name VARCHAR, as_of DATE, plain_sql VARCHAR, stored_sql VARCHAR, pointed BOOLEAN)"
+_REGISTRY_COLUMNS = ("(name VARCHAR, as_of DATE, plain_sql VARCHAR, stored_sql VARCHAR, pointed BOOLEAN, "
+                     "needs VARCHAR[])")
 
 
 def _guarded(table: str, name: str) -> str:
     """The SQL a materialised block's view reads: its table, and an error instead of rows should the
     registry not hold it for the connection's as-of date. `name` is a file name of queries/ (an
-    identifier: load_queries), `table` the prefix and that name."""
-    return (f'SELECT * FROM "{table}" WHERE (SELECT CASE WHEN count(*) = 1 THEN true ELSE '
+    identifier: load_queries), `table` the table's SQL name (the prefix and that name, quoted, or a
+    prepared table's)."""
+    return (f'SELECT * FROM {table} WHERE (SELECT CASE WHEN count(*) = 1 THEN true ELSE '
             f"error('the materialised view {name} was built for another as-of date: call set_as_of') END "
             f"FROM {MATERIALISED} m, lp_as_of a WHERE m.name = '{name}' AND m.as_of = a.as_of)")
 
@@ -283,6 +301,7 @@ def _reset_materialised(con: duckdb.DuckDBPyConnection, enabled: bool) -> None:
     for name in _registry(con) or {}:
         con.execute(f'DROP TABLE IF EXISTS "{MATERIALISED_PREFIX}{name}"')
     con.execute(f"DROP TABLE IF EXISTS {MATERIALISED}")
+    con.execute(f"DROP TABLE IF EXISTS {_SEEN}")
     if enabled:
         con.execute(f"CREATE TEMP TABLE {MATERIALISED} {_REGISTRY_COLUMNS}")
 
@@ -323,9 +342,104 @@ def _materialise(con: duckdb.DuckDBPyConnection, queries: tuple[Query, ...], nam
         if old is not None and old[1]:  # still reading a table of another date (set_as_of interrupted)
             _create_view(con, query)
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM "{query.name}"')
-        stored = _guarded(table, query.name)
-        con.execute(f"INSERT INTO {MATERIALISED} VALUES (?, ?, ?, ?, true)", [query.name, day, query.sql, stored])
+        stored = _guarded(f'"{table}"', query.name)
+        con.execute(f"INSERT INTO {MATERIALISED} VALUES (?, ?, ?, ?, true, NULL)",
+                    [query.name, day, query.sql, stored])
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{query.name}" AS {stored}')
+
+
+# --- prepared views (lpdata.prepared) ---------------------------------------------------------
+#: Part of every fingerprint: a change to what a prepared table holds (or how it is named) changes it.
+PREPARED_FORMAT = "lp-prepared/1"
+PREPARED_SCHEMA = "lp_prepared"
+PREPARED_REGISTRY = f"{PREPARED_SCHEMA}.blocks"
+#: Source files whose code shapes what a view returns beside its SQL (the kinds' current views, the
+#: rules in force, the as-of date, the match text's width fold): a change to any is a new fingerprint.
+_CODE = ("contract.py", "dates.py", "fold_width.py", "rules.py", "store.py", "views.py")
+#: Temp table of a connection: (as_of, name) of the prepared tables its fingerprint matched at each
+#: as-of date met; a row with a NULL name records a date checked (perhaps with none).
+_SEEN = "lp_prepared_seen"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    import hashlib
+
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in _CODE:
+        h.update(name.encode() + b"\0" + hashlib.sha256((here / name).read_bytes()).hexdigest().encode())
+    return h.hexdigest()
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What this connection's views answer from, hashed: as-of date, data (`store.data_digest`),
+    rules in force, queries/, the code that shapes the views, the schema and DuckDB versions."""
+    import hashlib
+    import json
+
+    settings = con.execute("SELECT * FROM rule_settings ORDER BY ALL").fetchall()
+    parts = [PREPARED_FORMAT, as_of_date(con).isoformat(), schema_version(con) or "", duckdb.__version__,
+             queries_digest(), _code_digest(), data_digest(con), json.dumps(settings, default=str)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def prepared_table(name: str) -> str:
+    """The prepared table of view `name` (a file name of queries/: an identifier)."""
+    return f'{PREPARED_SCHEMA}."{name}"'
+
+
+def drop_prepared(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every prepared table (inside the caller's transaction: a purge, `prepare` itself)."""
+    con.execute(f"DROP SCHEMA IF EXISTS {PREPARED_SCHEMA} CASCADE")
+
+
+def prepared_kept(con: duckdb.DuckDBPyConnection, print_: str | None = None) -> frozenset[str]:
+    """The views the file keeps prepared for fingerprint `print_` (default: this connection's)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = ? AND table_name = 'blocks' AND NOT temporary",
+                       [PREPARED_SCHEMA]).fetchall()[0][0]:
+        return frozenset()
+    rows = con.execute(f"SELECT name FROM {PREPARED_REGISTRY} WHERE fingerprint = ?",
+                       [print_ or fingerprint(con)]).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
+def prepared_usable(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The prepared views this connection may read as tables at its current as-of date: those kept
+    for its fingerprint. Checked once per date: the data cannot change under a read-only
+    connection, and the rules only when `create_views` starts over, which forgets the check."""
+    day = as_of_date(con)
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                   [_SEEN]).fetchall()[0][0]:
+        rows = con.execute(f"SELECT name FROM {_SEEN} WHERE as_of = ?", [day]).fetchall()
+        if rows:
+            return frozenset(r[0] for r in rows if r[0] is not None)
+    else:
+        con.execute(f"CREATE TEMP TABLE {_SEEN} (as_of DATE, name VARCHAR)")
+    names = prepared_kept(con)
+    con.execute(f"INSERT INTO {_SEEN} SELECT ?, unnest(?::VARCHAR[])", [day, [*sorted(names), None]])
+    return names
+
+
+def _point_at_prepared(con: duckdb.DuckDBPyConnection, queries: tuple[Query, ...],
+                       registry: dict[str, tuple[dt.date, bool]], name: str) -> None:
+    """Point the view `name` at its prepared table (lpdata.prepared), usable at the current as-of
+    date. The view is created without the views its plain SQL reads (binding those costs more than
+    reading the table): the registry keeps the statements creating them, and `set_as_of` runs them
+    before it points the view back at its plain SQL on another date."""
+    day = as_of_date(con)
+    old = registry.get(name)
+    if old is not None and old[0] == day and old[1]:
+        return  # reading its table (prepared, or built on this connection) already
+    con.execute(f"DELETE FROM {MATERIALISED} WHERE name = ?", [name])
+    con.execute(f'DROP TABLE IF EXISTS "{MATERIALISED_PREFIX}{name}"')
+    reads = _closure(queries, frozenset([name])) - {name}
+    needs = [f'CREATE TEMP VIEW IF NOT EXISTS "{q.name}" AS {q.sql}' for q in queries if q.name in reads]
+    plain = next(q.sql for q in queries if q.name == name)
+    stored = _guarded(prepared_table(name), name)
+    con.execute(f"INSERT INTO {MATERIALISED} VALUES (?, ?, ?, ?, true, ?)", [name, day, plain, stored, needs])
+    con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {stored}')
 
 
 @lru_cache(maxsize=8)

@@ -109,8 +109,10 @@ def table_contents(db: Path) -> dict[str, list[tuple]]:
         return {}
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-        return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names}
+        # Every schema: `main`, and `lp_prepared` once `lp run` has prepared views (lpdata.prepared).
+        names = con.execute("SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2").fetchall()
+        return {(n if s == "main" else f"{s}.{n}"): sorted(map(repr, con.execute(f'SELECT * FROM "{s}"."{n}"').fetchall()))
+                for s, n in names}
     finally:
         con.close()
 

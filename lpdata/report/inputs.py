@@ -9,11 +9,10 @@ newest manifest entry has the same hash, succeeded, and whose files are still th
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from .manifest import ManifestEntry
 from .params import canonical_json
@@ -29,35 +28,22 @@ def sha(data: bytes) -> str:
 
 def queries_digest(directory: Path | None = None) -> str:
     """sha256 over every `queries/*.sql` (name and bytes), in name order."""
-    from ..views import queries_dir
+    from ..views import queries_digest as digest
 
-    directory = directory or queries_dir()
-    h = hashlib.sha256()
-    for path in sorted(Path(directory).glob("*.sql")):
-        h.update(path.name.encode() + b"\0" + sha(path.read_bytes()).encode() + b"\n")
-    return h.hexdigest()
+    return digest(directory)
 
 
 def data_digest(db: Path) -> str:
     """sha256 over the database's snapshots, their files' sha256 and the purges: a new ingest or a
     purge changes it, reading does not."""
+    from ..store import data_digest as digest
     from ..store import open_db
 
     con = open_db(Path(db), read_only=True)
     try:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        parts: list[Any] = []
-        if "snapshots" in tables:
-            parts.append(con.execute("SELECT snapshot_id, kind, exported_at::VARCHAR, rows_loaded FROM snapshots "
-                                     "ORDER BY snapshot_id").fetchall())
-        if "snapshot_files" in tables:
-            parts.append(con.execute("SELECT file_id, snapshot_id, sha256 FROM snapshot_files "
-                                     "ORDER BY file_id").fetchall())
-        if "purge_runs" in tables:
-            parts.append(con.execute("SELECT purge_id, run_at::VARCHAR FROM purge_runs ORDER BY purge_id").fetchall())
+        return digest(con)
     finally:
         con.close()
-    return sha(json.dumps(parts, default=str).encode())
 
 
 def rules_digest() -> str:

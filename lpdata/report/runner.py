@@ -175,6 +175,26 @@ def homeroom_teachers(db: Path, as_of: dt.date, jobs: Sequence[Job]) -> dict[str
     return found
 
 
+def prepare_views(db: Path, as_of: dt.date) -> None:
+    """Keep the heavy views in the database for this date (`lpdata.prepared`), so that every report's
+    kernel reads them instead of computing them again. Never a reason to fail the run: without them
+    each report computes what it reads, as before (the log says why)."""
+    import duckdb
+
+    from ..prepared import prepare
+
+    try:
+        result = prepare(db, as_of)
+    except (LpdataError, duckdb.Error) as exc:
+        log.warning("views not prepared (each report computes them): %s", str(exc).splitlines()[0])
+        return
+    if result.current:
+        log.info("prepared views already current for %s", result.as_of)
+    else:
+        log.info("prepared views for %s in %.1f s: %s", result.as_of, result.seconds,
+                 ", ".join(f"{p.name} {p.rows:,} rows {p.seconds:.1f} s" for p in result.views))
+
+
 def run(plan: Plan, *, db: str | Path, as_of: dt.date | str | None = None, out: str | Path = "reports",
         jobs: int | None = None, force: bool = False, dry_run: bool = False, fresh_kernels: bool = False,
         progress: Progress | None = None) -> RunResult:
@@ -207,6 +227,8 @@ def run(plan: Plan, *, db: str | Path, as_of: dt.date | str | None = None, out: 
             for note in expansion.notes:
                 log.warning("%s", note)
             entries: dict[int, ManifestEntry] = {}
+            if to_run:
+                prepare_views(db, day)
             teachers = homeroom_teachers(db, day, expansion.jobs)
 
             def named(entry: ManifestEntry) -> ManifestEntry:

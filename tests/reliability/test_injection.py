@@ -91,6 +91,14 @@ ALLOWED: dict[str, dict[str, str]] = {
         "MATERIALISED": "the registry table's name, a constant of lpdata.dates (lp_materialised)",
         "name": "a block's name from the registry: a file name of queries/ that lpdata.views wrote there",
         "sql": "a block's SQL from the registry: its queries/*.sql text or views._guarded(...), written by lpdata.views",
+        "statement": "from the registry: CREATE TEMP VIEW IF NOT EXISTS of a file name of queries/ and its text, "
+                     "written by lpdata.views (_point_at_prepared)",
+    },
+    "lpdata/prepared.py": {
+        "PREPARED_SCHEMA": "lpdata.views' constant: the prepared tables' schema (lp_prepared)",
+        "PREPARED_REGISTRY": "lpdata.views' constant: the prepared tables' registry (lp_prepared.blocks)",
+        "prepared_table(query.name)": "views.prepared_table: the schema constant and a file name of queries/, quoted",
+        "query.name": "a file name of queries/*.sql (checked to be an identifier)",
     },
     "lpdata/cli.py": {"name": "check_view_name(view): one of view_names(), else UnknownViewError"},
     "lpdata/purge.py": {

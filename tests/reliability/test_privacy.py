@@ -118,12 +118,13 @@ def ids_in_bytes(data: bytes) -> set[str]:
 
 
 def table_texts(db: Path) -> Iterable[tuple[str, str]]:
-    """(table, the text of all its rows) for every table of the database."""
+    """(table, the text of all its rows) for every table of the database, in every schema (the
+    prepared views of `lp_prepared` too)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-        for name in names:
-            yield name, repr(con.execute(f'SELECT * FROM "{name}"').fetchall())
+        names = con.execute("SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2").fetchall()
+        for schema, name in names:
+            yield f"{schema}.{name}", repr(con.execute(f'SELECT * FROM "{schema}"."{name}"').fetchall())
     finally:
         con.close()
 
