@@ -267,12 +267,25 @@ NATION_VIEWS = (
     "reconciliation_funnel of the term", "reconciliation_states of the term", "compliance of the term")
 
 
+#: `python -c PREPARE DB OUT`: the views `lp run` prepares, timed per view into OUT (JSON).
+PREPARE = """import json, sys
+from lpdata.prepared import prepare
+r = prepare(sys.argv[1])
+json.dump({"as_of": r.as_of.isoformat(), "current": r.current, "seconds": round(r.seconds, 3),
+           "views": {v.name: {"rows": v.rows, "seconds": v.seconds} for v in r.views}}, open(sys.argv[2], "w"))
+"""
+
+
 def views(scale: str, work: Path, repeat: int, every: bool = False) -> dict[str, Any]:
-    """bench/contenders.py `views` in a process of its own. What the table reads of its JSON: per
+    """The prepared views computed (`lpdata.prepared.prepare`, timed: "prepare"), then
+    bench/contenders.py `views` in a process of its own. What the table reads of its JSON: per
     view in "views" its "rows", "median_s" and "failed" (if it did), and where measured "cold_s"
     (the first run on a fresh connection) and "warm_s"; "report_queries", if present, the same per
     query a report runs. The targets are judged on cold times where there are any."""
     out = work / "views.json"
+    log(f"{scale}: prepared views (lpdata.prepared, as `lp run` computes them before its reports)")
+    prepared = work / "prepare.json"
+    p = measure("prepare", [PY, "-c", PREPARE, str(work / "lp.duckdb"), str(prepared)], work)
     log(f"{scale}: views")
     limit_ = VIEW_MEMORY[scale]
     memory = ["--memory", limit_] if limit_ else []
@@ -282,6 +295,7 @@ def views(scale: str, work: Path, repeat: int, every: bool = False) -> dict[str,
                           *(["--only", ",".join(NATION_VIEWS)] if scale == "nation" and not every else [])], work)
     result: dict[str, Any] = json.loads(out.read_text())
     result["process"] = {k: m[k] for k in ("wall_s", "peak_rss_mb", "load")}
+    result["prepare"] = json.loads(prepared.read_text()) | {k: p[k] for k in ("wall_s", "cpu_s", "peak_rss_mb")}
     return result
 
 
@@ -465,6 +479,9 @@ def table(results: dict[str, Any]) -> str:
     row("whole folder: lp ingest", ing("lp_all"))
     row("whole folder: lp ingest CPU time", lambda r: f"{r['ingest']['contenders']['lp_all']['cpu_s']:,.0f} s")
     row("database size", lambda r: f"{r['ingest']['contenders']['lp_all']['db_mb']:,.0f} MB")
+    row("prepared views (`lp run` computes them once before its reports: wall, CPU, peak)",
+        lambda r: f"{r['views']['prepare']['wall_s']:,.1f} s, {r['views']['prepare']['cpu_s']:,.1f} s, "
+                  f"{r['views']['prepare']['peak_rss_mb']:,.0f} MB", optional=True)
     row("lpdata.connect (every view / base only)",
         lambda r: f"{r['views']['connect_s']:.2f} s / {r['views']['connect_base_s']:.2f} s")
     row("slowest view" + (" (cold)" if _has_cold(results) else ""), lambda r: _slowest(r["views"]["views"]))
