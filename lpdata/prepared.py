@@ -39,13 +39,14 @@ from .views import (
 
 #: The views worth keeping: the per-connection blocks, `_portfolio_items` (read by five of them),
 #: the public views whose plans are deepest or whose inputs largest (bench/README.md, "Targets"),
-#: and those reading every CLO item of the school that the reports query (at the nation a cold
-#: read of the items costs some 20 s whatever the filter). Views reading them (the reconciliation
-#: summaries, `effectiveness_by_role`, `compliance`, `class_chase_summary`, the backlog views) then
-#: read a table.
+#: and those reading every CLO item or receipt line of the school that the reports query (at the
+#: nation a cold read of the items costs some 20 s whatever the filter; `receipt_confirmation`,
+#: read by `paper_mail` and `reconciliation_funnel`, 6–11 s). Views reading them (the
+#: reconciliation summaries, `effectiveness_by_role`, `compliance`, `class_chase_summary`, the
+#: backlog views, `paper_mail`) then read a table.
 PREPARED = ("_portfolio_items", "_receipt_matches", "_compliance_items", "_compliance_people", "_compliance_records",
             "reconciliation", "effectiveness", "class_chase_list", "quota_breaches", "class_completion",
-            "certification_backlog", "teacher_certification")
+            "certification_backlog", "teacher_certification", "receipt_confirmation")
 
 
 @dataclass(frozen=True)
