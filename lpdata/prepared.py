@@ -13,7 +13,7 @@ queries/, code that shapes the views and DuckDB version. Anything else and the v
 from the rows as before: a stale table is never read, only replaced by the next `prepare`.
 
 Privacy: the tables hold what the views show (hashed IDs, names), like the rest of the file. A
-purge drops them with the rest in its transaction (`drop`); backups copy the schema `main` only.
+purge drops them in its own transaction (`views.drop_prepared`); backups copy the schema `main` only.
 """
 
 from __future__ import annotations
