@@ -71,17 +71,19 @@ def is_hidden(name: str) -> bool:
     return any(p.startswith((".", "~$")) or p == "__MACOSX" for p in parts)
 
 
-def open_zip(path: Path) -> zipfile.ZipFile:
-    """The archive, or an `InputFileError` naming it when it is not a readable zip."""
+def open_zip(path: Path, shown: Path | None = None) -> zipfile.ZipFile:
+    """The archive, or an `InputFileError` when it is not a readable zip, naming `shown` (a member
+    read through it: every error of a member names the member) or else the archive."""
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise NotASpreadsheetError(f"not a readable zip archive ({exc})", file=path, expected=_EXPECTED) from exc
+        raise NotASpreadsheetError(f"not a readable zip archive ({exc})", file=shown or path,
+                                   expected=_EXPECTED) from exc
 
 
-def members(path: Path) -> list[Member]:
-    """Every file member (not folders), names decoded, in the archive's order."""
-    with open_zip(path) as book:
+def members(path: Path, shown: Path | None = None) -> list[Member]:
+    """Every file member (not folders), names decoded, in the archive's order (`shown`: as open_zip)."""
+    with open_zip(path, shown) as book:
         return [Member(member_name(i), i) for i in book.infolist() if not i.is_dir()]
 
 
@@ -97,7 +99,7 @@ def split_member(path: Path) -> tuple[Path, str] | None:
 
 
 def find_member(zip_path: Path, name: str, shown: Path) -> Member:
-    for member in members(zip_path):
+    for member in members(zip_path, shown):
         if member.name == name:
             return member
     raise InputFileError("no such member in the zip archive", file=shown, expected=_EXPECTED)
@@ -121,7 +123,7 @@ def extracted(zip_path: Path, member: Member, shown: Path, folder: Path | None) 
     target = Path(name)
     try:
         try:
-            with open_zip(zip_path) as book, book.open(info) as src, open(fd, "wb") as dst:
+            with open_zip(zip_path, shown) as book, book.open(info) as src, open(fd, "wb") as dst:
                 copied = 0
                 while chunk := src.read(16 << 20):
                     copied += len(chunk)

@@ -169,6 +169,21 @@ def test_a_member_whose_header_offset_points_before_the_file_is_an_error_naming_
     assert "damaged" in info.value.message
 
 
+def test_a_member_of_a_zip_whose_end_record_is_damaged_is_an_error_naming_the_member(
+        tmp_path: Path, hasher: IdHasher) -> None:
+    """The archive cannot even be opened (its end-of-central-directory signature damaged): reading a
+    member through it names the member, as every other error of a member does (found by the fuzz
+    test: the error named the zip)."""
+    z = write_zip(tmp_path / "x.zip", {"匯出/grades.txt": csv_bytes(student_rows())})
+    data = bytearray(z.read_bytes())
+    data[data.rfind(b"PK\x05\x06") + 2] ^= 0x01
+    z.write_bytes(bytes(data))
+    with pytest.raises(InputFileError) as info:
+        read_file(z / "匯出" / "grades.txt", resolver=HeaderResolver(), hasher=hasher)
+    assert info.value.file == str(z / "匯出" / "grades.txt")
+    assert "zip" in info.value.message
+
+
 def test_a_zip_read_whole_and_a_big_member_in_batches(tmp_path: Path, hasher: IdHasher, monkeypatch) -> None:
     from lpdata.readers import big
 
