@@ -56,14 +56,19 @@ def queries_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parent.parent / "queries"
 
 
-def queries_digest(directory: Path | None = None) -> str:
-    """sha256 over every `queries/*.sql` (name and bytes, the macros included), in name order."""
+def _files_digest(paths: Iterable[Path]) -> str:
+    """sha256 over each file's name and the sha256 of its bytes, in the order given."""
     import hashlib
 
     h = hashlib.sha256()
-    for path in sorted(Path(directory or queries_dir()).glob("*.sql")):
+    for path in paths:
         h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
     return h.hexdigest()
+
+
+def queries_digest(directory: Path | None = None) -> str:
+    """sha256 over every `queries/*.sql` (name and bytes, the macros included), in name order."""
+    return _files_digest(sorted(Path(directory or queries_dir()).glob("*.sql")))
 
 
 @dataclass(frozen=True)
@@ -363,13 +368,8 @@ _SEEN = "lp_prepared_seen"
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    import hashlib
-
     here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in _CODE:
-        h.update(name.encode() + b"\0" + hashlib.sha256((here / name).read_bytes()).hexdigest().encode())
-    return h.hexdigest()
+    return _files_digest(here / name for name in _CODE)
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
